@@ -1,0 +1,73 @@
+// proxierd's configuration file (TOML, see etc/proxierd.toml): parsing and validation.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "proxier/common/log.h"
+#include "proxier/common/status.h"
+
+namespace proxier::app {
+
+struct ProxyRule {
+  std::map<std::string, std::string> match;  // udn, device_type, manufacturer, model_name -> glob
+  std::string mode;                          // embedded | virtual | ignore
+};
+
+struct DaemonConfig {
+  // [device]
+  std::string manufacturer = "Proxier";
+  std::string oui = "02C0DE";
+  std::string product_class = "ProxierGW";
+  std::string serial_number = "PX0001";
+  std::string model_name = "Proxier Gateway";
+  std::string hardware_version = "1.0";
+  // [acs]
+  std::string acs_url;
+  std::string acs_username;
+  Secret acs_password;
+  std::string ca_file;
+  std::string client_cert;
+  std::string client_key;
+  bool periodic_inform_enable = true;
+  uint32_t periodic_inform_interval = 3600;
+  // [connection_request]
+  std::string cr_listen = "0.0.0.0:7547";
+  std::string cr_username;
+  Secret cr_password;
+  uint32_t cr_rate_limit = 5;          // accepted requests per window
+  uint32_t cr_rate_window_seconds = 60;
+  std::string cr_advertised_host;      // host put in ConnectionRequestURL ("" = derive)
+  // [storage]
+  std::string storage_path = "/var/lib/proxier/proxier.db";
+  // [datamodel]
+  std::string defs_dir;  // "" = built-in default
+  // [upnp]
+  std::string upnp_interface = "br-lan";
+  uint16_t upnp_port = 0;
+  // [proxy]
+  std::string default_mode = "embedded";
+  uint32_t purge_after = 86400;
+  std::vector<ProxyRule> rules;
+  // [hooks]
+  std::string hook_reboot;
+  std::string hook_factory_reset;
+  std::string hook_apply_firmware;
+  std::string hook_apply_config;
+  // [log]
+  log::Level log_level = log::Level::kInfo;
+  bool log_syslog = false;
+
+  std::vector<std::string> warnings;  // unknown keys and other non-fatal remarks
+};
+
+// Parses and validates `path`. Errors: 9003 with "file:line: reason" for syntax errors, wrong
+// types or invalid values (bad OUI, bad listen address, unknown mode, ...).
+Result<DaemonConfig> LoadConfig(const std::string& path);
+
+// A human-readable summary without secrets.
+std::string DescribeConfig(const DaemonConfig& config);
+
+}  // namespace proxier::app

@@ -1,0 +1,172 @@
+// proxierd: the Proxier daemon (TR-069 CPE for the gateway and proxy for UPnP DM devices).
+#include <CLI/CLI.hpp>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <map>
+
+#include "config.h"
+#include "proxier/build_config.h"
+#include "proxier/common/event_loop.h"
+#include "proxier/common/log.h"
+#include "proxier/common/sqlite.h"
+#include "proxier/core/gateway_model.h"
+#include "proxier/datamodel/schema.h"
+
+namespace {
+
+using proxier::Status;
+namespace dm = proxier::datamodel;
+
+std::string DefaultDefsDir() {
+  if (std::filesystem::is_directory(PROXIER_DEFS_SOURCE_DIR)) return PROXIER_DEFS_SOURCE_DIR;
+  return PROXIER_DEFS_INSTALL_DIR;
+}
+
+proxier::core::DeviceIdentity IdentityFrom(const proxier::app::DaemonConfig& c) {
+  return {c.manufacturer, c.oui, c.product_class, c.serial_number,
+          c.model_name,  "Proxier TR-069 proxier gateway", c.hardware_version, PROXIER_VERSION};
+}
+
+// Prints counts per top-level object and the DeviceInfo values, read back through the DataModel.
+int PrintModelSummary(const dm::Schema& schema, dm::DataModel& model) {
+  std::map<std::string, std::pair<size_t, size_t>> per_top;  // objects, params
+  size_t writable = 0, tables = 0;
+  for (const auto& [path, obj] : schema.objects()) {
+    std::string top = path.substr(0, path.find('.', 7) + 1);
+    if (path == "Device.") top = "Device.";
+    per_top[top].first++;
+    per_top[top].second += obj.params.size();
+    tables += obj.multi;
+    for (const auto& p : obj.params) writable += p.writable;
+  }
+  std::cout << "data model: " << schema.object_count() << " objects (" << tables << " tables), "
+            << schema.param_count() << " parameters (" << writable << " writable)\n";
+  for (const auto& [top, counts] : per_top) {
+    std::cout << "  " << std::left << std::setw(28) << top << std::right << std::setw(4)
+              << counts.first << " objects " << std::setw(5) << counts.second << " parameters\n";
+  }
+  int rc = 0;
+  model.GetValues({"Device.DeviceInfo."}, [&](proxier::Result<std::vector<dm::ParamValue>> r) {
+    if (!r.ok()) {
+      std::cerr << "reading Device.DeviceInfo. failed: " << r.status() << "\n";
+      rc = 1;
+      return;
+    }
+    std::cout << "Device.DeviceInfo. (" << r->size() << " values):\n";
+    for (const auto& v : *r) {
+      if (v.value.empty()) continue;
+      std::cout << "  " << std::left << std::setw(44) << v.name << " " << v.value << "\n";
+    }
+  });
+  return rc;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"proxierd - TR-069 proxier CPE for UPnP DM devices"};
+  std::string config_path = "/etc/proxier/proxierd.toml";
+  std::string log_level;
+  std::string defs_dir;
+  bool check_config = false, foreground = false, version = false;
+  app.add_option("-c,--config", config_path, "configuration file (TOML)");
+  app.add_option("--log-level", log_level, "debug|info|warning|error (overrides [log] level)");
+  app.add_option("--defs", defs_dir, "directory of data-model definition files");
+  app.add_flag("--check-config", check_config, "validate the configuration and data model, print a summary, exit");
+  app.add_flag("-f,--foreground", foreground, "stay in the foreground, log to stderr");
+  app.add_flag("-V,--version", version, "print the version and exit");
+  CLI11_PARSE(app, argc, argv);
+  if (version) {
+    std::cout << "proxierd " << PROXIER_VERSION << " (vendor OUI " << PROXIER_VENDOR_OUI << ")\n";
+    return 0;
+  }
+
+  auto config = proxier::app::LoadConfig(config_path);
+  if (!config.ok()) {
+    std::cerr << "proxierd: " << config.status().message() << "\n";
+    return 2;
+  }
+  proxier::log::SetLevel(config->log_level);
+  if (!log_level.empty()) {
+    proxier::log::Level level;
+    if (!proxier::log::ParseLevel(log_level, &level)) {
+      std::cerr << "proxierd: unknown log level '" << log_level << "'\n";
+      return 2;
+    }
+    proxier::log::SetLevel(level);
+  }
+  if (config->log_syslog && !foreground) proxier::log::EnableSyslog("proxierd");
+  for (const auto& w : config->warnings) PX_LOG(kWarning, "config") << config_path << ": " << w;
+
+  if (defs_dir.empty()) defs_dir = config->defs_dir.empty() ? DefaultDefsDir() : config->defs_dir;
+  dm::Schema schema;
+  Status st = dm::LoadSchemaDir(defs_dir, &schema);
+  if (!st.ok()) {
+    std::cerr << "proxierd: data model: " << st.message() << "\n";
+    return 2;
+  }
+
+  proxier::SystemClock clock;
+  if (check_config) {
+    std::cout << "configuration " << config_path << " is valid\n" << proxier::app::DescribeConfig(*config);
+    auto db = proxier::Db::Open(":memory:");
+    if (!db.ok()) return 1;
+    auto gw = proxier::core::GatewayModel::Create(**db, schema, "gw", IdentityFrom(*config), clock);
+    if (!gw.ok()) {
+      std::cerr << "proxierd: " << gw.status() << "\n";
+      return 2;
+    }
+    return PrintModelSummary(schema, (*gw)->model());
+  }
+
+  std::filesystem::create_directories(std::filesystem::path(config->storage_path).parent_path());
+  auto db = proxier::Db::Open(config->storage_path);
+  if (!db.ok()) {
+    std::cerr << "proxierd: " << db.status().message() << "\n";
+    return 1;
+  }
+  auto gw = proxier::core::GatewayModel::Create(**db, schema, "gw", IdentityFrom(*config), clock);
+  if (!gw.ok()) {
+    std::cerr << "proxierd: " << gw.status() << "\n";
+    return 1;
+  }
+
+  // Signals arrive on the loop through a signalfd: TERM/INT stop, HUP re-reads the log level.
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGHUP);
+  sigprocmask(SIG_BLOCK, &mask, nullptr);
+  int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+  proxier::EventLoop loop(clock);
+  Status watch = loop.WatchFd(sfd, proxier::EventLoop::kReadable, [&](uint32_t) {
+    signalfd_siginfo info;
+    while (read(sfd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+      if (info.ssi_signo == SIGHUP) {
+        auto fresh = proxier::app::LoadConfig(config_path);
+        if (fresh.ok()) {
+          proxier::log::SetLevel(fresh->log_level);
+          PX_LOG(kInfo, "proxierd") << "SIGHUP: log level " << proxier::log::LevelName(fresh->log_level);
+        } else {
+          PX_LOG(kWarning, "proxierd") << "SIGHUP: " << fresh.status().message();
+        }
+      } else {
+        PX_LOG(kInfo, "proxierd") << "signal " << info.ssi_signo << ": stopping";
+        loop.Stop();
+      }
+    }
+  });
+  if (!watch.ok()) return 1;
+  PX_LOG(kInfo, "proxierd") << "started (" << schema.object_count() << " objects), store "
+                            << config->storage_path;
+  loop.Run();
+  close(sfd);
+  PX_LOG(kInfo, "proxierd") << "stopped";
+  return 0;
+}
