@@ -30,14 +30,18 @@ class Section {
   void Str(const char* key, std::string* out) {
     const toml::node* n = Find(key);
     if (!n) return;
-    if (auto v = n->value<std::string>()) *out = *v;
-    else Fail(key, "a string");
+    if (auto v = n->value<std::string>())
+      *out = *v;
+    else
+      Fail(key, "a string");
   }
   void Bool(const char* key, bool* out) {
     const toml::node* n = Find(key);
     if (!n) return;
-    if (auto v = n->value<bool>()) *out = *v;
-    else Fail(key, "true or false");
+    if (auto v = n->value<bool>())
+      *out = *v;
+    else
+      Fail(key, "true or false");
   }
   template <typename T>
   void UInt(const char* key, T* out, int64_t min, int64_t max) {
@@ -89,10 +93,12 @@ Result<DaemonConfig> LoadConfig(const std::string& path) {
   }
   DaemonConfig c;
   Status error;
-  static const std::set<std::string> kSections = {"device", "acs", "connection_request", "storage",
-                                                   "datamodel", "upnp", "proxy", "hooks", "log"};
+  static const std::set<std::string> kSections = {"device",  "acs",       "connection_request",
+                                                  "storage", "datamodel", "upnp",
+                                                  "proxy",   "hooks",     "log"};
   for (const auto& [key, node] : root) {
-    if (!kSections.count(std::string(key.str()))) c.warnings.push_back("unknown section [" + std::string(key.str()) + "]");
+    if (!kSections.count(std::string(key.str())))
+      c.warnings.push_back("unknown section [" + std::string(key.str()) + "]");
   }
   {
     Section s(Sub(root, "device"), "device", &c, &error);
@@ -151,7 +157,8 @@ Result<DaemonConfig> LoadConfig(const std::string& path) {
       for (size_t i = 0; arr && i < arr->size(); ++i) {
         const toml::table* rule = (*arr)[i].as_table();
         ProxyRule r;
-        const toml::table* match = rule ? rule->get("match") ? rule->get("match")->as_table() : nullptr : nullptr;
+        const toml::table* match =
+            rule ? rule->get("match") ? rule->get("match")->as_table() : nullptr : nullptr;
         if (rule && rule->get("mode")) r.mode = rule->get("mode")->value_or(std::string());
         if (!match || !ValidMode(r.mode)) {
           error = Bad("[[proxy.rule]] #" + std::to_string(i + 1) +
@@ -161,7 +168,8 @@ Result<DaemonConfig> LoadConfig(const std::string& path) {
         for (const auto& [key, value] : *match) {
           std::string k(key.str());
           if (k != "udn" && k != "device_type" && k != "manufacturer" && k != "model_name") {
-            error = Bad("[[proxy.rule]] #" + std::to_string(i + 1) + ": cannot match on '" + k + "'");
+            error =
+                Bad("[[proxy.rule]] #" + std::to_string(i + 1) + ": cannot match on '" + k + "'");
           }
           r.match[k] = value.value_or(std::string());
         }
@@ -180,17 +188,22 @@ Result<DaemonConfig> LoadConfig(const std::string& path) {
     Section s(Sub(root, "log"), "log", &c, &error);
     std::string level = "info";
     s.Str("level", &level);
-    if (!log::ParseLevel(level, &c.log_level)) error = Bad("[log] level must be debug|info|warning|error|off");
+    if (!log::ParseLevel(level, &c.log_level))
+      error = Bad("[log] level must be debug|info|warning|error|off");
     s.Bool("syslog", &c.log_syslog);
   }
   if (!error.ok()) return Status(error.code(), path + ": " + error.message());
   // Semantic checks.
   static const std::regex kOui("[0-9A-F]{6}");
-  if (!std::regex_match(c.oui, kOui)) return Bad(path + ": [device] oui must be 6 upper-case hex digits");
+  if (!std::regex_match(c.oui, kOui))
+    return Bad(path + ": [device] oui must be 6 upper-case hex digits");
   for (const auto* v : {&c.manufacturer, &c.product_class, &c.serial_number}) {
-    if (v->empty() || v->size() > 64) return Bad(path + ": [device] manufacturer, product_class and serial_number need 1-64 characters");
+    if (v->empty() || v->size() > 64)
+      return Bad(path +
+                 ": [device] manufacturer, product_class and serial_number need 1-64 characters");
   }
-  if (!c.acs_url.empty() && c.acs_url.rfind("http://", 0) != 0 && c.acs_url.rfind("https://", 0) != 0) {
+  if (!c.acs_url.empty() && c.acs_url.rfind("http://", 0) != 0 &&
+      c.acs_url.rfind("https://", 0) != 0) {
     return Bad(path + ": [acs] url must start with http:// or https://");
   }
   static const std::regex kListen(R"((\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-]+):([0-9]{1,5}))");
@@ -198,7 +211,8 @@ Result<DaemonConfig> LoadConfig(const std::string& path) {
   if (!std::regex_match(c.cr_listen, m, kListen) || std::stoul(m[2]) > 65535) {
     return Bad(path + ": [connection_request] listen must be host:port");
   }
-  if (!ValidMode(c.default_mode)) return Bad(path + ": [proxy] default_mode must be embedded|virtual|ignore");
+  if (!ValidMode(c.default_mode))
+    return Bad(path + ": [proxy] default_mode must be embedded|virtual|ignore");
   if (c.storage_path.empty()) return Bad(path + ": [storage] path must not be empty");
   return c;
 }
@@ -214,8 +228,8 @@ std::string DescribeConfig(const DaemonConfig& c) {
       << c.cr_rate_window_seconds << "s" << (c.cr_password.empty() ? "" : ", password set") << "\n";
   out << "storage     " << c.storage_path << "\n";
   out << "upnp        interface " << c.upnp_interface << "\n";
-  out << "proxy       default " << c.default_mode << ", " << c.rules.size() << " rule(s), purge after "
-      << c.purge_after << "s\n";
+  out << "proxy       default " << c.default_mode << ", " << c.rules.size()
+      << " rule(s), purge after " << c.purge_after << "s\n";
   return out.str();
 }
 

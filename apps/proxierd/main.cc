@@ -1,8 +1,8 @@
 // proxierd: the Proxier daemon (TR-069 CPE for the gateway and proxy for UPnP DM devices).
-#include <CLI/CLI.hpp>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <filesystem>
 #include <iomanip>
@@ -28,8 +28,9 @@ std::string DefaultDefsDir() {
 }
 
 proxier::core::DeviceIdentity IdentityFrom(const proxier::app::DaemonConfig& c) {
-  return {c.manufacturer, c.oui, c.product_class, c.serial_number,
-          c.model_name,  "Proxier TR-069 proxier gateway", c.hardware_version, PROXIER_VERSION};
+  return {c.manufacturer,     c.oui,          c.product_class,
+          c.serial_number,    c.model_name,   "Proxier TR-069 proxier gateway",
+          c.hardware_version, PROXIER_VERSION};
 }
 
 // Prints counts per top-level object and the DeviceInfo values, read back through the DataModel.
@@ -77,7 +78,8 @@ int main(int argc, char** argv) {
   app.add_option("-c,--config", config_path, "configuration file (TOML)");
   app.add_option("--log-level", log_level, "debug|info|warning|error (overrides [log] level)");
   app.add_option("--defs", defs_dir, "directory of data-model definition files");
-  app.add_flag("--check-config", check_config, "validate the configuration and data model, print a summary, exit");
+  app.add_flag("--check-config", check_config,
+               "validate the configuration and data model, print a summary, exit");
   app.add_flag("-f,--foreground", foreground, "stay in the foreground, log to stderr");
   app.add_flag("-V,--version", version, "print the version and exit");
   CLI11_PARSE(app, argc, argv);
@@ -113,7 +115,8 @@ int main(int argc, char** argv) {
 
   proxier::SystemClock clock;
   if (check_config) {
-    std::cout << "configuration " << config_path << " is valid\n" << proxier::app::DescribeConfig(*config);
+    std::cout << "configuration " << config_path << " is valid\n"
+              << proxier::app::DescribeConfig(*config);
     auto db = proxier::Db::Open(":memory:");
     if (!db.ok()) return 1;
     auto gw = proxier::core::GatewayModel::Create(**db, schema, "gw", IdentityFrom(*config), clock);
@@ -152,7 +155,8 @@ int main(int argc, char** argv) {
         auto fresh = proxier::app::LoadConfig(config_path);
         if (fresh.ok()) {
           proxier::log::SetLevel(fresh->log_level);
-          PX_LOG(kInfo, "proxierd") << "SIGHUP: log level " << proxier::log::LevelName(fresh->log_level);
+          PX_LOG(kInfo, "proxierd")
+              << "SIGHUP: log level " << proxier::log::LevelName(fresh->log_level);
         } else {
           PX_LOG(kWarning, "proxierd") << "SIGHUP: " << fresh.status().message();
         }

@@ -15,8 +15,8 @@ SteadyTime ManualClock::Now() const {
 }
 
 WallTime ManualClock::WallNow() const {
-  return WallTime(std::chrono::duration_cast<WallTime::duration>(
-      std::chrono::nanoseconds(wall_ns_.load())));
+  return WallTime(
+      std::chrono::duration_cast<WallTime::duration>(std::chrono::nanoseconds(wall_ns_.load())));
 }
 
 void ManualClock::Advance(Millis delta) {

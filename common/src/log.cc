@@ -20,31 +20,46 @@ std::string* g_capture = nullptr;  // guarded by g_mu
 
 int SyslogPriority(Level level) {
   switch (level) {
-    case Level::kDebug: return LOG_DEBUG;
-    case Level::kInfo: return LOG_INFO;
-    case Level::kWarning: return LOG_WARNING;
-    default: return LOG_ERR;
+    case Level::kDebug:
+      return LOG_DEBUG;
+    case Level::kInfo:
+      return LOG_INFO;
+    case Level::kWarning:
+      return LOG_WARNING;
+    default:
+      return LOG_ERR;
   }
 }
 }  // namespace
 
 bool ParseLevel(std::string_view text, Level* out) {
-  if (text == "debug") *out = Level::kDebug;
-  else if (text == "info") *out = Level::kInfo;
-  else if (text == "warning" || text == "warn") *out = Level::kWarning;
-  else if (text == "error") *out = Level::kError;
-  else if (text == "off") *out = Level::kOff;
-  else return false;
+  if (text == "debug")
+    *out = Level::kDebug;
+  else if (text == "info")
+    *out = Level::kInfo;
+  else if (text == "warning" || text == "warn")
+    *out = Level::kWarning;
+  else if (text == "error")
+    *out = Level::kError;
+  else if (text == "off")
+    *out = Level::kOff;
+  else
+    return false;
   return true;
 }
 
 std::string_view LevelName(Level level) {
   switch (level) {
-    case Level::kDebug: return "DEBUG";
-    case Level::kInfo: return "INFO";
-    case Level::kWarning: return "WARN";
-    case Level::kError: return "ERROR";
-    case Level::kOff: return "OFF";
+    case Level::kDebug:
+      return "DEBUG";
+    case Level::kInfo:
+      return "INFO";
+    case Level::kWarning:
+      return "WARN";
+    case Level::kError:
+      return "ERROR";
+    case Level::kOff:
+      return "OFF";
   }
   return "?";
 }

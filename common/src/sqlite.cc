@@ -3,13 +3,12 @@
 
 #include <sqlite3.h>
 
-
 namespace proxier {
 
 namespace {
 Status ErrorFor(int rc, std::string_view what, const char* msg) {
-  Code code = (rc == SQLITE_FULL || rc == SQLITE_NOMEM) ? Code::kResourcesExceeded
-                                                        : Code::kInternalError;
+  Code code =
+      (rc == SQLITE_FULL || rc == SQLITE_NOMEM) ? Code::kResourcesExceeded : Code::kInternalError;
   std::string text(what);
   text += ": ";
   text += msg ? msg : sqlite3_errstr(rc);
@@ -70,8 +69,9 @@ bool Statement::ColumnIsNull(int index) const {
 
 Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& options) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status st = ErrorFor(rc, "cannot open database " + path, raw ? sqlite3_errmsg(raw) : nullptr);
     sqlite3_close(raw);
@@ -80,8 +80,10 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& o
   std::unique_ptr<Db> db(new Db(raw, path));
   sqlite3_busy_timeout(raw, options.busy_timeout_ms);
   sqlite3_extended_result_codes(raw, 1);
-  Status st = db->Exec(path == ":memory:" ? "PRAGMA journal_mode=MEMORY" : "PRAGMA journal_mode=WAL");
-  if (st.ok()) st = db->Exec(options.full_sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+  Status st =
+      db->Exec(path == ":memory:" ? "PRAGMA journal_mode=MEMORY" : "PRAGMA journal_mode=WAL");
+  if (st.ok())
+    st = db->Exec(options.full_sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
   if (st.ok()) st = db->Exec("PRAGMA foreign_keys=ON");
   if (!st.ok()) return Status(st.code(), "database " + path + " unusable: " + st.message());
   return db;
@@ -111,8 +113,8 @@ Result<Statement> Db::Prepare(std::string_view sql) {
     return Statement(this, std::move(key), stmt);
   }
   sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT,
-                              &stmt, nullptr);
+  int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return ErrorFor(rc, "sqlite prepare", sqlite3_errmsg(db_));
   return Statement(this, std::move(key), stmt);
 }
@@ -156,15 +158,17 @@ Transaction::~Transaction() {
 }
 
 Status Transaction::Commit() {
-  if (done_) return begin_.ok() ? Status(Code::kInternalError, "transaction already ended") : begin_;
+  if (done_)
+    return begin_.ok() ? Status(Code::kInternalError, "transaction already ended") : begin_;
   Status st = db_.Exec(savepoint_.empty() ? std::string("COMMIT") : "RELEASE " + savepoint_);
   if (st.ok()) done_ = true;
   return st;
 }
 
 Result<int64_t> SchemaVersion(Db& db, std::string_view module) {
-  PX_RETURN_IF_ERROR(db.Exec(
-      "CREATE TABLE IF NOT EXISTS schema_version(module TEXT PRIMARY KEY, version INTEGER NOT NULL)"));
+  PX_RETURN_IF_ERROR(
+      db.Exec("CREATE TABLE IF NOT EXISTS schema_version(module TEXT PRIMARY KEY, version INTEGER "
+              "NOT NULL)"));
   auto stmt = db.Prepare("SELECT version FROM schema_version WHERE module=?");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(0, module);
@@ -177,8 +181,9 @@ Status Migrate(Db& db, std::string_view module, const std::vector<std::string_vi
   auto version = SchemaVersion(db, module);
   if (!version.ok()) return version.status();
   if (*version > static_cast<int64_t>(steps.size())) {
-    return Status(Code::kInternalError, "database schema of '" + std::string(module) + "' is version " +
-                                            std::to_string(*version) + ", newer than this build (" +
+    return Status(Code::kInternalError, "database schema of '" + std::string(module) +
+                                            "' is version " + std::to_string(*version) +
+                                            ", newer than this build (" +
                                             std::to_string(steps.size()) + ")");
   }
   for (size_t i = static_cast<size_t>(*version); i < steps.size(); ++i) {
@@ -186,8 +191,8 @@ Status Migrate(Db& db, std::string_view module, const std::vector<std::string_vi
     PX_RETURN_IF_ERROR(tx.begin_status());
     Status st = db.Exec(steps[i]);
     if (!st.ok()) {
-      return Status(st.code(), "migration " + std::string(module) + " step " + std::to_string(i + 1) +
-                                   " failed: " + st.message());
+      return Status(st.code(), "migration " + std::string(module) + " step " +
+                                   std::to_string(i + 1) + " failed: " + st.message());
     }
     auto upsert = db.Prepare(
         "INSERT INTO schema_version(module, version) VALUES(?, ?) "

@@ -35,9 +35,11 @@ void ComputedProvider::GetValues(const std::vector<std::string>& names,
 void ComputedProvider::GetNames(const std::string& path, bool next_level,
                                 Done<std::vector<ParamInfo>> done) {
   auto it = params_.find(path);
-  if (it == params_.end()) return done(Status(Code::kInvalidParameterName, "no such parameter: " + path));
+  if (it == params_.end())
+    return done(Status(Code::kInvalidParameterName, "no such parameter: " + path));
   if (next_level) {
-    return done(Status(Code::kInvalidArguments, "NextLevel must be false for a parameter name: " + path));
+    return done(
+        Status(Code::kInvalidArguments, "NextLevel must be false for a parameter name: " + path));
   }
   ActiveNotify notify = it->second.volatile_value ? ActiveNotify::kDenied : ActiveNotify::kNormal;
   done(std::vector<ParamInfo>{
@@ -50,9 +52,11 @@ void ComputedProvider::ValidateSet(const std::vector<SetItem>& items,
   for (const auto& item : items) {
     auto it = params_.find(item.name);
     if (it == params_.end()) {
-      faults.push_back({item.name, Status(Code::kInvalidParameterName, "no such parameter: " + item.name)});
+      faults.push_back(
+          {item.name, Status(Code::kInvalidParameterName, "no such parameter: " + item.name)});
     } else if (!it->second.set) {
-      faults.push_back({item.name, Status(Code::kNonWritableParameter, item.name + " is read-only")});
+      faults.push_back(
+          {item.name, Status(Code::kNonWritableParameter, item.name + " is read-only")});
     } else {
       auto canon = CheckValue(item.name, it->second.syntax, item.value, item.declared_type);
       if (!canon.ok()) faults.push_back({item.name, canon.status()});

@@ -36,8 +36,8 @@ void DataModel::Unmount(const std::string& prefix) {
   if (it == mounts_.end()) return;
   Provider* p = it->second;
   mounts_.erase(it);
-  bool still_mounted = std::any_of(mounts_.begin(), mounts_.end(),
-                                   [p](const auto& m) { return m.second == p; });
+  bool still_mounted =
+      std::any_of(mounts_.begin(), mounts_.end(), [p](const auto& m) { return m.second == p; });
   if (!still_mounted) p->SetChangeSink(nullptr);
 }
 
@@ -53,7 +53,8 @@ Provider* DataModel::Owner(const std::string& name) const {
   }
 }
 
-std::vector<std::pair<std::string, Provider*>> DataModel::MountsBelow(const std::string& path) const {
+std::vector<std::pair<std::string, Provider*>> DataModel::MountsBelow(
+    const std::string& path) const {
   std::vector<std::pair<std::string, Provider*>> out;
   for (auto it = mounts_.lower_bound(path); it != mounts_.end() && IsUnder(it->first, path); ++it) {
     if (it->first != path) out.emplace_back(it->first, it->second);
@@ -106,7 +107,8 @@ void DataModel::GetValues(const std::vector<std::string>& names,
         std::set<std::string> seen;
         for (size_t i = 0; i < results.size(); ++i) {
           if (!results[i].ok()) {
-            if (calls[i].soft && results[i].status().code() == Code::kInvalidParameterName) continue;
+            if (calls[i].soft && results[i].status().code() == Code::kInvalidParameterName)
+              continue;
             return done(results[i].status());
           }
           for (auto& v : *results[i]) {
@@ -117,7 +119,8 @@ void DataModel::GetValues(const std::vector<std::string>& names,
         }
         done(std::move(out));
       });
-  for (size_t i = 0; i < calls.size(); ++i) calls[i].provider->GetValues(calls[i].names, join->Slot(i));
+  for (size_t i = 0; i < calls.size(); ++i)
+    calls[i].provider->GetValues(calls[i].names, join->Slot(i));
 }
 
 void DataModel::GetNames(const std::string& raw_path, bool next_level,
@@ -135,7 +138,8 @@ void DataModel::GetNames(const std::string& raw_path, bool next_level,
     return owner->GetNames(path, next_level, std::move(done));
   }
   auto below = MountsBelow(path);
-  if (!owner && below.empty()) return done(Status(Code::kInvalidParameterName, "no such object: " + path));
+  if (!owner && below.empty())
+    return done(Status(Code::kInvalidParameterName, "no such object: " + path));
 
   // Calls: the owner for `path`, then (NextLevel false) each deeper mount for its own subtree,
   // or (NextLevel true) each deeper parameter mount that is a direct child.

@@ -123,10 +123,11 @@ void DataModel::SetAttributes(const std::vector<AttributeChange>& changes,
           const AttributeChange& c = changes[i];
           for (const auto& p : *expanded[i]) {
             if (IsPartialPath(p.name)) continue;
-            auto current = next.count(p.name) ? next[p.name]
-                                              : Attr{NotificationOf(p.name),
-                                                     attrs_.count(p.name) ? attrs_[p.name].access_list
-                                                                          : std::string()};
+            auto current =
+                next.count(p.name)
+                    ? next[p.name]
+                    : Attr{NotificationOf(p.name),
+                           attrs_.count(p.name) ? attrs_[p.name].access_list : std::string()};
             if (p.active_notify == ActiveNotify::kForceEnabled && !attrs_.count(p.name) &&
                 !next.count(p.name)) {
               current.notification = 2;
@@ -159,7 +160,10 @@ void DataModel::SetAttributes(const std::vector<AttributeChange>& changes,
               "ON CONFLICT(ns, path) DO UPDATE SET notification=excluded.notification, "
               "access_list=excluded.access_list");
           if (!st.ok()) return done(st.status());
-          st->Bind(0, ns_).Bind(1, name).Bind(2, int64_t{attr.notification}).Bind(3, attr.access_list);
+          st->Bind(0, ns_)
+              .Bind(1, name)
+              .Bind(2, int64_t{attr.notification})
+              .Bind(3, attr.access_list);
           Status run = st->Run();
           if (!run.ok()) return done(run);
         }

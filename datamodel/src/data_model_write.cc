@@ -44,7 +44,8 @@ void DataModel::SetValues(const std::vector<SetItem>& items, const std::string& 
     if (!syntax.ok()) {
       early.push_back({item.name, syntax});
     } else if (!owner) {
-      early.push_back({item.name, Status(Code::kInvalidParameterName, "no such parameter: " + item.name)});
+      early.push_back(
+          {item.name, Status(Code::kInvalidParameterName, "no such parameter: " + item.name)});
     } else {
       GroupFor(groups, owner).push_back(item);
     }
@@ -94,7 +95,8 @@ void DataModel::SetValues(const std::vector<SetItem>& items, const std::string& 
           remote[i].first->ApplySet(remote[i].second, apply_join->Slot(i));
         }
       });
-  for (size_t i = 0; i < groups.size(); ++i) groups[i].first->ValidateSet(groups[i].second, join->Slot(i));
+  for (size_t i = 0; i < groups.size(); ++i)
+    groups[i].first->ValidateSet(groups[i].second, join->Slot(i));
 }
 
 Status DataModel::ApplyLocal(const Groups& groups, const InTransaction& in_tx, int* status) {
@@ -103,7 +105,8 @@ Status DataModel::ApplyLocal(const Groups& groups, const InTransaction& in_tx, i
   for (const auto& [provider, items] : groups) {
     std::optional<Result<int>> result;
     provider->ApplySet(items, [&](Result<int> r) { result.emplace(std::move(r)); });
-    if (!result) return Status(Code::kInternalError, "local provider did not complete synchronously");
+    if (!result)
+      return Status(Code::kInternalError, "local provider did not complete synchronously");
     if (!result->ok()) return result->status();
     *status = std::max(*status, **result);
   }
@@ -120,7 +123,8 @@ void DataModel::FinishSet(const std::vector<SetItem>& items, const std::string& 
     if (p && p->IsLocal()) {
       local_names.push_back(item.name);
     } else {
-      RecordChange({item.name, item.value, item.declared_type.value_or(ValueType::kString)}, origin);
+      RecordChange({item.name, item.value, item.declared_type.value_or(ValueType::kString)},
+                   origin);
     }
   }
   GetValues(local_names, [this, origin, status, done](Result<std::vector<ParamValue>> values) {
@@ -137,7 +141,8 @@ void DataModel::AddObject(const std::string& table, const std::string& origin, I
                           std::function<void(Result<AddResult>)> done) {
   Status syntax = CheckPathSyntax(table, true);
   if (!syntax.ok() || table.empty() || !IsPartialPath(table)) {
-    return done(Status(Code::kInvalidParameterName, "AddObject needs a table path ending in '.': " + table));
+    return done(Status(Code::kInvalidParameterName,
+                       "AddObject needs a table path ending in '.': " + table));
   }
   Provider* owner = Owner(table);
   if (!owner) return done(Status(Code::kInvalidParameterName, "no such table: " + table));
@@ -152,7 +157,8 @@ void DataModel::AddObject(const std::string& table, const std::string& origin, I
     if (!tx.begin_status().ok()) return done(tx.begin_status());
     std::optional<Result<AddResult>> result;
     owner->AddObject(table, [&](Result<AddResult> r) { result.emplace(std::move(r)); });
-    if (!result) return done(Status(Code::kInternalError, "local provider did not complete synchronously"));
+    if (!result)
+      return done(Status(Code::kInternalError, "local provider did not complete synchronously"));
     if (!result->ok()) return done(std::move(*result));
     if (in_tx) {
       Status st = in_tx();
@@ -178,7 +184,8 @@ void DataModel::DeleteObject(const std::string& row, const std::string& origin, 
                              std::function<void(Result<DeleteResult>)> done) {
   Status syntax = CheckPathSyntax(row, true);
   if (!syntax.ok() || !IsPartialPath(row) || !IsInstanceSegment(LastSegment(row))) {
-    return done(Status(Code::kInvalidParameterName, "DeleteObject needs a row path like X.3.: " + row));
+    return done(
+        Status(Code::kInvalidParameterName, "DeleteObject needs a row path like X.3.: " + row));
   }
   Provider* owner = Owner(row);
   if (!owner) return done(Status(Code::kInvalidParameterName, "no such row: " + row));
@@ -195,7 +202,8 @@ void DataModel::DeleteObject(const std::string& row, const std::string& origin, 
     if (!tx.begin_status().ok()) return done(tx.begin_status());
     std::optional<Result<DeleteResult>> result;
     owner->DeleteObject(row, [&](Result<DeleteResult> r) { result.emplace(std::move(r)); });
-    if (!result) return done(Status(Code::kInternalError, "local provider did not complete synchronously"));
+    if (!result)
+      return done(Status(Code::kInternalError, "local provider did not complete synchronously"));
     if (!result->ok()) return done(std::move(*result));
     Status st = drop_attrs();
     if (st.ok() && in_tx) st = in_tx();
@@ -227,7 +235,8 @@ Status DataModel::SetInternal(const std::string& name, const std::string& value)
   return Status::Ok();
 }
 
-Result<AddResult> DataModel::AddRowInternal(const std::string& table, std::optional<uint32_t> wanted) {
+Result<AddResult> DataModel::AddRowInternal(const std::string& table,
+                                            std::optional<uint32_t> wanted) {
   if (!store_) return Status(Code::kInternalError, "no store");
   auto r = store_->AddRowInternal(table, wanted);
   if (r.ok()) {

@@ -65,7 +65,8 @@ Status Schema::Finalize() {
     while (!parent.empty() && !objects_.count(parent)) {
       bool parent_multi = LastSegment(parent) == "{i}";
       if (parent_multi) {
-        return Status(Code::kInternalError, "object " + path + " has no definition for table " + parent);
+        return Status(Code::kInternalError,
+                      "object " + path + " has no definition for table " + parent);
       }
       ObjectDef def;
       def.path = parent;
@@ -91,7 +92,8 @@ const ObjectDef* Schema::FindObject(std::string_view schema_path) const {
   return it == objects_.end() ? nullptr : &it->second;
 }
 
-const ParamDef* Schema::FindParam(std::string_view schema_param_path, const ObjectDef** owner) const {
+const ParamDef* Schema::FindParam(std::string_view schema_param_path,
+                                  const ObjectDef** owner) const {
   if (schema_param_path.empty() || schema_param_path.back() == '.') return nullptr;
   const ObjectDef* obj = FindObject(ParentPath(schema_param_path));
   if (!obj) return nullptr;

@@ -152,9 +152,12 @@ class DmHandler : public xercesc::DefaultHandler {
     std::string access = attr("access");
     def.writable = access == "readWrite" || access == "writeOnceReadOnly";
     std::string notify = attr("activeNotify");
-    if (notify == "canDeny") def.active_notify = ActiveNotify::kCanDeny;
-    else if (notify == "forceEnabled") def.active_notify = ActiveNotify::kForceEnabled;
-    else if (notify == "forceDefaultEnabled") def.active_notify = ActiveNotify::kForceDefaultEnabled;
+    if (notify == "canDeny")
+      def.active_notify = ActiveNotify::kCanDeny;
+    else if (notify == "forceEnabled")
+      def.active_notify = ActiveNotify::kForceEnabled;
+    else if (notify == "forceDefaultEnabled")
+      def.active_notify = ActiveNotify::kForceDefaultEnabled;
     def.forced_inform = attr("forcedInform") == "true";
     param_ = std::move(def);
   }
@@ -335,7 +338,9 @@ Status LoadSchemaDir(const std::string& dir, Schema* schema) {
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     if (entry.path().extension() == ".xml") files.push_back(entry.path().string());
   }
-  if (ec) return Status(Code::kInternalError, "cannot read data-model directory " + dir + ": " + ec.message());
+  if (ec)
+    return Status(Code::kInternalError,
+                  "cannot read data-model directory " + dir + ": " + ec.message());
   if (files.empty()) return Status(Code::kInternalError, "no data-model files (*.xml) in " + dir);
   std::sort(files.begin(), files.end());
   for (const auto& f : files) PX_RETURN_IF_ERROR(LoadSchemaFile(f, schema));

@@ -14,14 +14,18 @@ Status Unknown(const std::string& path) {
 
 std::string TypeZero(ValueType type) {
   switch (type) {
-    case ValueType::kBoolean: return "false";
-    case ValueType::kDateTime: return std::string(kUnknownTime);
+    case ValueType::kBoolean:
+      return "false";
+    case ValueType::kDateTime:
+      return std::string(kUnknownTime);
     case ValueType::kInt:
     case ValueType::kUnsignedInt:
     case ValueType::kLong:
     case ValueType::kUnsignedLong:
-    case ValueType::kDecimal: return "0";
-    default: return "";
+    case ValueType::kDecimal:
+      return "0";
+    default:
+      return "";
   }
 }
 }  // namespace
@@ -147,8 +151,8 @@ Status StoredProvider::WalkValues(const std::string& object_path, const ObjectDe
         PX_RETURN_IF_ERROR(WalkValues(table + std::to_string(n) + ".", *child, stored, out));
       }
     } else {
-      PX_RETURN_IF_ERROR(
-          WalkValues(object_path + std::string(LastSegment(child_path)) + ".", *child, stored, out));
+      PX_RETURN_IF_ERROR(WalkValues(object_path + std::string(LastSegment(child_path)) + ".",
+                                    *child, stored, out));
     }
   }
   return Status::Ok();
@@ -241,8 +245,8 @@ void StoredProvider::GetNames(const std::string& path, bool next_level,
   if (!r.ok()) return done(r.status());
   if (r->param) {
     if (next_level) {
-      return done(Status(Code::kInvalidArguments,
-                         "NextLevel must be false for a parameter name: " + path));
+      return done(
+          Status(Code::kInvalidArguments, "NextLevel must be false for a parameter name: " + path));
     }
     out.push_back({path, r->param->writable, r->param->active_notify, r->param->forced_inform});
     return done(std::move(out));

@@ -88,8 +88,8 @@ Result<AddResult> StoredProvider::AddRowInternal(const std::string& table,
   auto rows = Rows(table);
   if (!rows.ok()) return rows.status();
   if (r->object->max_entries && rows->size() >= *r->object->max_entries) {
-    return Status(Code::kResourcesExceeded, table + " is full (" +
-                                                std::to_string(*r->object->max_entries) + " rows)");
+    return Status(Code::kResourcesExceeded,
+                  table + " is full (" + std::to_string(*r->object->max_entries) + " rows)");
   }
   Transaction tx(db_);
   PX_RETURN_IF_ERROR(tx.begin_status());
@@ -137,7 +137,8 @@ Result<DeleteResult> StoredProvider::DeleteRowInternal(const std::string& row) {
   PX_RETURN_IF_ERROR(tx.begin_status());
   auto del_row = db_.Prepare("DELETE FROM dm_row WHERE ns=? AND tbl=? AND num=?");
   if (!del_row.ok()) return del_row.status();
-  del_row->Bind(0, ns_).Bind(1, table).Bind(2, static_cast<int64_t>(std::stoul(std::string(LastSegment(row)))));
+  del_row->Bind(0, ns_).Bind(1, table).Bind(
+      2, static_cast<int64_t>(std::stoul(std::string(LastSegment(row)))));
   PX_RETURN_IF_ERROR(del_row->Run());
   const std::string end = PrefixEnd(row);
   for (const char* sql : {"DELETE FROM dm_row WHERE ns=? AND tbl>=? AND tbl<?",
@@ -172,8 +173,8 @@ void StoredProvider::DeleteObject(const std::string& row, Done<DeleteResult> don
   auto r = Resolve(row);
   if (!r.ok()) return done(r.status());
   if (!r->object->writable) {
-    return done(Status(Code::kRequestDenied, "rows of " + std::string(ParentPath(row)) +
-                                                 " cannot be deleted"));
+    return done(Status(Code::kRequestDenied,
+                       "rows of " + std::string(ParentPath(row)) + " cannot be deleted"));
   }
   done(DeleteRowInternal(row));
 }

@@ -7,21 +7,30 @@ namespace proxier::datamodel {
 
 __int128 TypeMin(ValueType type) {
   switch (type) {
-    case ValueType::kInt: return INT32_MIN;
-    case ValueType::kLong: return INT64_MIN;
+    case ValueType::kInt:
+      return INT32_MIN;
+    case ValueType::kLong:
+      return INT64_MIN;
     case ValueType::kUnsignedInt:
-    case ValueType::kUnsignedLong: return 0;
-    default: return 0;  // lengths and other non-integer facets
+    case ValueType::kUnsignedLong:
+      return 0;
+    default:
+      return 0;  // lengths and other non-integer facets
   }
 }
 
 __int128 TypeMax(ValueType type) {
   switch (type) {
-    case ValueType::kInt: return INT32_MAX;
-    case ValueType::kUnsignedInt: return UINT32_MAX;
-    case ValueType::kLong: return INT64_MAX;
-    case ValueType::kUnsignedLong: return static_cast<__int128>(UINT64_MAX);
-    default: return static_cast<__int128>(UINT64_MAX);
+    case ValueType::kInt:
+      return INT32_MAX;
+    case ValueType::kUnsignedInt:
+      return UINT32_MAX;
+    case ValueType::kLong:
+      return INT64_MAX;
+    case ValueType::kUnsignedLong:
+      return static_cast<__int128>(UINT64_MAX);
+    default:
+      return static_cast<__int128>(UINT64_MAX);
   }
 }
 

@@ -5,16 +5,26 @@ namespace proxier::datamodel {
 
 std::string_view XsiTypeName(ValueType type) {
   switch (type) {
-    case ValueType::kString: return "xsd:string";
-    case ValueType::kInt: return "xsd:int";
-    case ValueType::kUnsignedInt: return "xsd:unsignedInt";
-    case ValueType::kLong: return "xsd:long";
-    case ValueType::kUnsignedLong: return "xsd:unsignedLong";
-    case ValueType::kBoolean: return "xsd:boolean";
-    case ValueType::kDateTime: return "xsd:dateTime";
-    case ValueType::kBase64: return "xsd:base64";
-    case ValueType::kHexBinary: return "xsd:hexBinary";
-    case ValueType::kDecimal: return "xsd:decimal";
+    case ValueType::kString:
+      return "xsd:string";
+    case ValueType::kInt:
+      return "xsd:int";
+    case ValueType::kUnsignedInt:
+      return "xsd:unsignedInt";
+    case ValueType::kLong:
+      return "xsd:long";
+    case ValueType::kUnsignedLong:
+      return "xsd:unsignedLong";
+    case ValueType::kBoolean:
+      return "xsd:boolean";
+    case ValueType::kDateTime:
+      return "xsd:dateTime";
+    case ValueType::kBase64:
+      return "xsd:base64";
+    case ValueType::kHexBinary:
+      return "xsd:hexBinary";
+    case ValueType::kDecimal:
+      return "xsd:decimal";
   }
   return "xsd:string";
 }

@@ -74,9 +74,12 @@ Result<std::string> CheckScalar(std::string_view name, const Syntax& syn, std::s
       canon = v;
       break;
     case ValueType::kBoolean:
-      if (v == "true" || v == "1") canon = "true";
-      else if (v == "false" || v == "0") canon = "false";
-      else return TypeError(name, v, syn.type);
+      if (v == "true" || v == "1")
+        canon = "true";
+      else if (v == "false" || v == "0")
+        canon = "false";
+      else
+        return TypeError(name, v, syn.type);
       break;
     case ValueType::kInt:
     case ValueType::kUnsignedInt:
@@ -130,13 +133,12 @@ Result<std::string> CheckScalar(std::string_view name, const Syntax& syn, std::s
       canon = v;
       if (!syn.decimal_ranges.empty()) {
         long double d = std::stold(canon);
-        bool in = std::any_of(syn.decimal_ranges.begin(), syn.decimal_ranges.end(),
-                              [&](const std::string& r) {
-                                auto colon = r.find(':');
-                                std::string lo = r.substr(0, colon), hi = r.substr(colon + 1);
-                                return (lo.empty() || d >= std::stold(lo)) &&
-                                       (hi.empty() || d <= std::stold(hi));
-                              });
+        bool in = std::any_of(
+            syn.decimal_ranges.begin(), syn.decimal_ranges.end(), [&](const std::string& r) {
+              auto colon = r.find(':');
+              std::string lo = r.substr(0, colon), hi = r.substr(colon + 1);
+              return (lo.empty() || d >= std::stold(lo)) && (hi.empty() || d <= std::stold(hi));
+            });
         if (!in) return ValueError(name, "'" + canon + "' is out of range");
       }
       break;
@@ -156,8 +158,8 @@ Result<std::string> CheckScalar(std::string_view name, const Syntax& syn, std::s
                                   std::to_string(*syn.max_length));
     }
   }
-  if (!syn.enumerations.empty() &&
-      std::find(syn.enumerations.begin(), syn.enumerations.end(), canon) == syn.enumerations.end()) {
+  if (!syn.enumerations.empty() && std::find(syn.enumerations.begin(), syn.enumerations.end(),
+                                             canon) == syn.enumerations.end()) {
     return ValueError(name, "'" + canon + "' is not one of the allowed values");
   }
   if (!syn.patterns.empty()) {
@@ -200,8 +202,8 @@ Result<std::string> CheckValue(std::string_view name, const Syntax& syntax, std:
   if (!syntax.is_list) return CheckScalar(name, syntax, value);
 
   if (syntax.list_max_length && CharCount(value) > *syntax.list_max_length) {
-    return ValueError(name, "list longer than " + std::to_string(*syntax.list_max_length) +
-                                " characters");
+    return ValueError(
+        name, "list longer than " + std::to_string(*syntax.list_max_length) + " characters");
   }
   std::vector<std::string> items;
   if (!Trim(value).empty()) {
@@ -218,12 +220,12 @@ Result<std::string> CheckValue(std::string_view name, const Syntax& syntax, std:
     }
   }
   if (syntax.list_min_items && items.size() < *syntax.list_min_items) {
-    return ValueError(name, "list needs at least " + std::to_string(*syntax.list_min_items) +
-                                " items");
+    return ValueError(name,
+                      "list needs at least " + std::to_string(*syntax.list_min_items) + " items");
   }
   if (syntax.list_max_items && items.size() > *syntax.list_max_items) {
-    return ValueError(name, "list allows at most " + std::to_string(*syntax.list_max_items) +
-                                " items");
+    return ValueError(name,
+                      "list allows at most " + std::to_string(*syntax.list_max_items) + " items");
   }
   std::string joined;
   for (size_t i = 0; i < items.size(); ++i) {

@@ -33,7 +33,12 @@ TEST(EventLoopTest, PostWakesABlockedLoop) {
   SystemClock clock;
   EventLoop loop(clock);
   std::atomic<bool> ran{false};
-  std::thread t([&] { loop.Post([&] { ran = true; loop.Stop(); }); });
+  std::thread t([&] {
+    loop.Post([&] {
+      ran = true;
+      loop.Stop();
+    });
+  });
   loop.Run();  // returns only because the post woke it and stopped it
   t.join();
   EXPECT_TRUE(ran);
@@ -119,13 +124,15 @@ TEST(EventLoopTest, FdWatchReportsReadableAndCanUnwatchItself) {
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
   std::string got;
-  ASSERT_TRUE(loop.WatchFd(fds[0], EventLoop::kReadable, [&](uint32_t ready) {
-                    ASSERT_TRUE(ready & EventLoop::kReadable);
-                    char buf[16];
-                    ssize_t n = read(fds[0], buf, sizeof buf);
-                    if (n > 0) got.append(buf, static_cast<size_t>(n));
-                    if (got == "hello") loop.UnwatchFd(fds[0]);
-                  }).ok());
+  ASSERT_TRUE(loop.WatchFd(fds[0], EventLoop::kReadable,
+                           [&](uint32_t ready) {
+                             ASSERT_TRUE(ready & EventLoop::kReadable);
+                             char buf[16];
+                             ssize_t n = read(fds[0], buf, sizeof buf);
+                             if (n > 0) got.append(buf, static_cast<size_t>(n));
+                             if (got == "hello") loop.UnwatchFd(fds[0]);
+                           })
+                  .ok());
   EXPECT_FALSE(loop.WatchFd(fds[0], EventLoop::kReadable, [](uint32_t) {}).ok());
   ASSERT_EQ(write(fds[1], "hello", 5), 5);
   EXPECT_TRUE(loop.RunUntil([&] { return got == "hello"; }, Millis(5000)));
@@ -142,10 +149,12 @@ TEST(EventLoopTest, WritableWatchAndModify) {
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
   int writable = 0;
-  ASSERT_TRUE(loop.WatchFd(fds[1], EventLoop::kWritable, [&](uint32_t ready) {
-                    if (ready & EventLoop::kWritable) ++writable;
-                    ASSERT_TRUE(loop.ModifyFd(fds[1], 0).ok());
-                  }).ok());
+  ASSERT_TRUE(loop.WatchFd(fds[1], EventLoop::kWritable,
+                           [&](uint32_t ready) {
+                             if (ready & EventLoop::kWritable) ++writable;
+                             ASSERT_TRUE(loop.ModifyFd(fds[1], 0).ok());
+                           })
+                  .ok());
   EXPECT_TRUE(loop.RunUntil([&] { return writable == 1; }, Millis(5000)));
   loop.RunOnce(Millis(0));
   EXPECT_EQ(writable, 1);

@@ -112,7 +112,8 @@ TEST(SqliteTest, MigrationsRunOnceAndInOrder) {
   ASSERT_TRUE(Migrate(*db, "mod", v1).ok());
   EXPECT_EQ(*SchemaVersion(*db, "mod"), 1);
   ASSERT_TRUE(Migrate(*db, "mod", v1).ok());  // idempotent: would fail if re-run
-  std::vector<std::string_view> v2 = {"CREATE TABLE a(x INTEGER)", "ALTER TABLE a ADD COLUMN y TEXT"};
+  std::vector<std::string_view> v2 = {"CREATE TABLE a(x INTEGER)",
+                                      "ALTER TABLE a ADD COLUMN y TEXT"};
   ASSERT_TRUE(Migrate(*db, "mod", v2).ok());
   EXPECT_EQ(*SchemaVersion(*db, "mod"), 2);
   EXPECT_EQ(*SchemaVersion(*db, "other"), 0);

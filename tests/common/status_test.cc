@@ -1,4 +1,5 @@
-// Status / Result: codes are CWMP fault codes, messages survive, errors cannot be mistaken for values.
+// Status / Result: codes are CWMP fault codes, messages survive, errors cannot be mistaken for
+// values.
 #include "proxier/common/status.h"
 
 #include <gtest/gtest.h>

@@ -32,8 +32,8 @@ class SystemClock final : public Clock {
   WallTime WallNow() const override { return std::chrono::system_clock::now(); }
 };
 
-// A clock that only moves on Advance(). Starts at steady epoch + 1 day and wall 2026-01-01T00:00:00Z
-// unless told otherwise.
+// A clock that only moves on Advance(). Starts at steady epoch + 1 day and wall
+// 2026-01-01T00:00:00Z unless told otherwise.
 class ManualClock final : public Clock {
  public:
   ManualClock();

@@ -72,7 +72,7 @@ std::string RedactUrl(std::string_view url);
 
 // Usage: PX_LOG(kInfo, "cwmp") << "session started, events=" << n;
 // The stream expression is not evaluated when the level is disabled.
-#define PX_LOG(level, component)                                  \
-  if (!::proxier::log::Enabled(::proxier::log::Level::level)) {   \
-  } else                                                          \
+#define PX_LOG(level, component)                                \
+  if (!::proxier::log::Enabled(::proxier::log::Level::level)) { \
+  } else                                                        \
     ::proxier::log::Line(::proxier::log::Level::level, component)

@@ -40,7 +40,8 @@ class Statement {
 
  private:
   friend class Db;
-  Statement(Db* db, std::string sql, sqlite3_stmt* stmt) : db_(db), sql_(std::move(sql)), stmt_(stmt) {}
+  Statement(Db* db, std::string sql, sqlite3_stmt* stmt)
+      : db_(db), sql_(std::move(sql)), stmt_(stmt) {}
   Db* db_;
   std::string sql_;
   sqlite3_stmt* stmt_;

@@ -95,7 +95,7 @@ std::ostream& operator<<(std::ostream& os, const Status& status);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     if (std::get<Status>(v_).ok()) v_ = Status(Code::kInternalError, "Result built from OK status");
   }
@@ -120,8 +120,8 @@ class [[nodiscard]] Result {
 }  // namespace proxier
 
 // Returns early from the enclosing function when `expr` yields a non-ok Status.
-#define PX_RETURN_IF_ERROR(expr)            \
-  do {                                      \
-    ::proxier::Status px_status_ = (expr);  \
+#define PX_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::proxier::Status px_status_ = (expr);   \
     if (!px_status_.ok()) return px_status_; \
   } while (false)

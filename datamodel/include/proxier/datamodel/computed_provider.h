@@ -32,8 +32,10 @@ class ComputedProvider final : public Provider {
   std::vector<std::string> Names() const;
 
   bool IsLocal() const override { return true; }
-  void GetValues(const std::vector<std::string>& names, Done<std::vector<ParamValue>> done) override;
-  void GetNames(const std::string& path, bool next_level, Done<std::vector<ParamInfo>> done) override;
+  void GetValues(const std::vector<std::string>& names,
+                 Done<std::vector<ParamValue>> done) override;
+  void GetNames(const std::string& path, bool next_level,
+                Done<std::vector<ParamInfo>> done) override;
   void ValidateSet(const std::vector<SetItem>& items,
                    std::function<void(std::vector<ParamFault>)> done) override;
   void ApplySet(const std::vector<SetItem>& items, Done<int> done) override;

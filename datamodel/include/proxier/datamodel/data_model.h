@@ -146,9 +146,9 @@ class DataModel final : public ChangeSink {
   std::string ns_;
   StoredProvider* store_ = nullptr;
   std::map<std::string, Provider*> mounts_;
-  std::unordered_map<std::string, Attr> attrs_;               // stored attributes
+  std::unordered_map<std::string, Attr> attrs_;                     // stored attributes
   std::unordered_map<std::string, std::pair<int, bool>> defaults_;  // default level, forced
-  std::unordered_map<std::string, std::string> snapshot_;     // last value of notified params
+  std::unordered_map<std::string, std::string> snapshot_;           // last value of notified params
   std::map<std::string, Client> clients_;
   std::vector<Listener> listeners_;
 };

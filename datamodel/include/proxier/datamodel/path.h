@@ -17,7 +17,8 @@ bool IsInstanceSegment(std::string_view segment);
 inline bool IsPartialPath(std::string_view path) { return path.empty() || path.back() == '.'; }
 
 // Checks the syntax of `path`. `allow_partial` permits "" and "A.B." forms. Errors: 9005 naming
-// the path ("Device..X", "Device.1", a leading instance, bad characters, a path not under "Device.").
+// the path ("Device..X", "Device.1", a leading instance, bad characters, a path not under
+// "Device.").
 Status CheckPathSyntax(std::string_view path, bool allow_partial);
 
 // Splits "Device.A.1.B" into {"Device","A","1","B"}; the trailing '.' of a partial path adds no

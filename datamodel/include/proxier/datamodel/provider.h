@@ -79,7 +79,8 @@ class Provider {
 
   // Values of full parameter names and partial paths (all parameters below). Errors: 9005 for an
   // unknown name, or any fault the backend reports.
-  virtual void GetValues(const std::vector<std::string>& names, Done<std::vector<ParamValue>> done) = 0;
+  virtual void GetValues(const std::vector<std::string>& names,
+                         Done<std::vector<ParamValue>> done) = 0;
 
   // GetParameterNames semantics for `path` (an object path ending in '.' or a parameter name);
   // `path` itself is included when next_level is false. Errors: 9005, 9003 (next_level on a

@@ -35,10 +35,10 @@ struct IntRange {
 // The value constraints of a parameter (TR-106 <syntax>).
 struct Syntax {
   ValueType type = ValueType::kString;
-  std::string data_type;  // named type it was derived from ("IPAddress"), if any
+  std::string data_type;               // named type it was derived from ("IPAddress"), if any
   std::optional<uint32_t> min_length;  // string length, or decoded bytes for base64/hexBinary
   std::optional<uint32_t> max_length;
-  std::vector<IntRange> ranges;       // value must be in one of them (integers)
+  std::vector<IntRange> ranges;             // value must be in one of them (integers)
   std::vector<std::string> decimal_ranges;  // "min:max" pairs for decimals, text
   std::vector<std::string> enumerations;    // allowed values (each list item, for lists)
   std::vector<std::string> patterns;        // XSD regex; value must match one of them
@@ -61,12 +61,12 @@ struct ParamDef {
 };
 
 struct ObjectDef {
-  std::string path;  // schema path ending in '.', e.g. "Device.NAT.PortMapping.{i}."
+  std::string path;       // schema path ending in '.', e.g. "Device.NAT.PortMapping.{i}."
   bool writable = false;  // table: AddObject/DeleteObject allowed; otherwise readWrite object
   bool multi = false;     // a table row template (path ends in ".{i}.")
   uint32_t min_entries = 1;
   std::optional<uint32_t> max_entries;  // nullopt = unbounded
-  std::string num_entries_param;         // e.g. "PortMappingNumberOfEntries" (in the parent)
+  std::string num_entries_param;        // e.g. "PortMappingNumberOfEntries" (in the parent)
   std::vector<ParamDef> params;
   std::vector<std::string> child_objects;  // schema paths of direct children, sorted
   std::vector<std::vector<std::string>> unique_keys;

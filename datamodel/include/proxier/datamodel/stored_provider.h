@@ -20,11 +20,14 @@ namespace proxier::datamodel {
 class StoredProvider final : public Provider {
  public:
   // `db` and `schema` are borrowed and must outlive the provider. Runs the datamodel migrations.
-  static Result<std::unique_ptr<StoredProvider>> Create(Db& db, const Schema& schema, std::string ns);
+  static Result<std::unique_ptr<StoredProvider>> Create(Db& db, const Schema& schema,
+                                                        std::string ns);
 
   bool IsLocal() const override { return true; }
-  void GetValues(const std::vector<std::string>& names, Done<std::vector<ParamValue>> done) override;
-  void GetNames(const std::string& path, bool next_level, Done<std::vector<ParamInfo>> done) override;
+  void GetValues(const std::vector<std::string>& names,
+                 Done<std::vector<ParamValue>> done) override;
+  void GetNames(const std::string& path, bool next_level,
+                Done<std::vector<ParamInfo>> done) override;
   void ValidateSet(const std::vector<SetItem>& items,
                    std::function<void(std::vector<ParamFault>)> done) override;
   void ApplySet(const std::vector<SetItem>& items, Done<int> done) override;
