@@ -11,9 +11,7 @@
 namespace proxier::datamodel {
 
 DataModel::DataModel(Db& db, std::string ns) : db_(db), ns_(std::move(ns)) {}
-DataModel::~DataModel() {
-  for (auto& [prefix, provider] : mounts_) provider->SetChangeSink(nullptr);
-}
+DataModel::~DataModel() = default;
 
 Result<std::unique_ptr<DataModel>> DataModel::Create(Db& db, std::string ns) {
   PX_RETURN_IF_ERROR(MigrateDataModelTables(db));

@@ -242,8 +242,9 @@ class DmHandler : public xercesc::DefaultHandler {
       if (param_ && (type == "object" || type == "factory")) param_->default_value = attr("value");
       return;
     }
-    if (name == "dataType") {  // <dataType ref="X"/> inside a syntax
+    if (name == "dataType") {  // <dataType ref="X"/> (or an anonymous base="X") inside a syntax
       std::string ref = attr("ref");
+      if (ref.empty()) ref = attr("base");
       const Syntax* base = schema_->FindDataType(ref);
       if (!base) {
         error_ = "unknown dataType '" + ref + "'";

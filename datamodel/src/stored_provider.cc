@@ -281,3 +281,20 @@ Result<std::string> StoredProvider::Get(const std::string& name) {
 }
 
 }  // namespace proxier::datamodel
+
+namespace proxier::datamodel {
+
+Result<std::string> StoredProvider::GetSecret(const std::string& name) {
+  auto r = Resolve(name);
+  if (!r.ok()) return r.status();
+  if (!r->param) return Status(Code::kInvalidParameterName, name + " is not a parameter");
+  auto st = db_.Prepare("SELECT value FROM dm_value WHERE ns=? AND path=?");
+  if (!st.ok()) return st.status();
+  st->Bind(0, ns_).Bind(1, name);
+  auto row = st->Step();
+  if (!row.ok()) return row.status();
+  if (*row) return st->ColumnText(0);
+  return r->param->default_value.value_or("");
+}
+
+}  // namespace proxier::datamodel

@@ -57,7 +57,8 @@ class DataModel final : public ChangeSink {
   ~DataModel() override;
 
   // Serves paths at/under `prefix` ("Device.X." for a subtree, or a full parameter name) from
-  // `provider` (borrowed; must stay valid until Unmount). The longest matching prefix wins.
+  // `provider` (borrowed; must stay valid until Unmount or the DataModel's destruction, and must
+  // not report changes after the DataModel is gone). The longest matching prefix wins.
   void Mount(const std::string& prefix, Provider* provider);
   // Mounts every parameter of a ComputedProvider on its own name.
   void MountComputed(ComputedProvider* provider);

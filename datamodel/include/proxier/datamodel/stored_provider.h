@@ -37,6 +37,9 @@ class StoredProvider final : public Provider {
   // Daemon-side access that ignores ACS writability (read-only status values, rows the daemon
   // owns). Values are still type-checked (9006/9007). Synchronous.
   Result<std::string> Get(const std::string& name);
+  // The stored text of a hidden/secured parameter (a password), which Get/GetValues read as "".
+  // Errors: 9005 for unknown names.
+  Result<std::string> GetSecret(const std::string& name);
   Status SetInternal(const std::string& name, const std::string& value);
   // Adds a row; `wanted` asks for a specific number (used when a number must be stable, e.g.
   // restored from another table); fails with 9004 if it is taken or the table is full.
