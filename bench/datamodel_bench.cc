@@ -15,7 +15,8 @@ using namespace proxier;
 using namespace proxier::datamodel;
 
 const std::string kDefs = std::string(PROXIER_SOURCE_DIR) + "/datamodel/defs";
-const std::string kOfficial = std::string(PROXIER_SOURCE_DIR) + "/../shared/bbf/tr-181-2-17-0-cwmp-full.xml";
+const std::string kOfficial =
+    std::string(PROXIER_SOURCE_DIR) + "/../shared/bbf/tr-181-2-17-0-cwmp-full.xml";
 
 void BM_LoadGatewayDefs(benchmark::State& state) {
   for (auto _ : state) {
@@ -48,14 +49,16 @@ struct Gateway {
     (void)LoadSchemaDir(kDefs, &schema);
     db = std::move(Db::Open(":memory:")).value();
     gw = std::move(core::GatewayModel::Create(*db, schema, "gw",
-                                              {"Proxier", "02C0DE", "GW", "S1", "M", "D", "1", "1"}, clock))
+                                              {"Proxier", "02C0DE", "GW", "S1", "M", "D", "1", "1"},
+                                              clock))
              .value();
   }
 };
 
 void BM_GetWholeGatewayTree(benchmark::State& state) {
   Gateway g;
-  for (int i = 0; i < 5; ++i) (void)g.gw->model().AddRowInternal("Device.ManagementServer.InformParameter.");
+  for (int i = 0; i < 5; ++i)
+    (void)g.gw->model().AddRowInternal("Device.ManagementServer.InformParameter.");
   size_t n = 0;
   for (auto _ : state) {
     g.gw->model().GetValues({"Device."}, [&](Result<std::vector<ParamValue>> r) { n = r->size(); });
