@@ -259,23 +259,32 @@ void DataModel::RefreshNotified(std::function<void()> done) {
     if (d.first > 0 && !attrs_.count(name)) names.push_back(name);
   }
   if (names.empty()) return done();
-  // One request per name: a vanished parameter must not hide the others' changes.
-  auto join = Join<Result<std::vector<ParamValue>>>::Make(
-      names.size(), [this, done](std::vector<Result<std::vector<ParamValue>>> results) {
-        for (auto& r : results) {
-          if (!r.ok()) continue;
-          for (auto& v : *r) {
-            auto it = snapshot_.find(v.name);
-            if (it == snapshot_.end()) {
-              snapshot_[v.name] = v.value;
-            } else if (it->second != v.value) {
-              RecordChange(v, "");
-            }
+  auto compare = [this](const std::vector<ParamValue>& values) {
+    for (const auto& v : values) {
+      auto it = snapshot_.find(v.name);
+      if (it == snapshot_.end()) {
+        snapshot_[v.name] = v.value;
+      } else if (it->second != v.value) {
+        RecordChange(v, "");
+      }
+    }
+  };
+  // One batch (one request per provider); if a name has vanished the batch fails, and then each
+  // name is read on its own so the others' changes are not hidden.
+  GetValues(names, [this, names, compare, done](Result<std::vector<ParamValue>> batch) {
+    if (batch.ok()) {
+      compare(*batch);
+      return done();
+    }
+    auto join = Join<Result<std::vector<ParamValue>>>::Make(
+        names.size(), [compare, done](std::vector<Result<std::vector<ParamValue>>> results) {
+          for (auto& r : results) {
+            if (r.ok()) compare(*r);
           }
-        }
-        done();
-      });
-  for (size_t i = 0; i < names.size(); ++i) GetValues({names[i]}, join->Slot(i));
+          done();
+        });
+    for (size_t i = 0; i < names.size(); ++i) GetValues({names[i]}, join->Slot(i));
+  });
 }
 
 }  // namespace proxier::datamodel

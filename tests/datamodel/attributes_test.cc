@@ -180,3 +180,28 @@ TEST_F(AttributesTest, ListenersSeeEveryChange) {
 
 }  // namespace
 }  // namespace proxier::datamodel
+
+namespace proxier::datamodel {
+namespace {
+
+class RefreshTest : public testing::ModelFixture {};
+
+TEST_F(RefreshTest, AVanishedParameterDoesNotHideOtherChanges) {
+  ASSERT_TRUE(testing::Sync<Result<AddResult>>([&](auto cb) {
+                model_->AddObject("Device.Test.Table.", "acs", {}, cb);
+              }).ok());
+  AttributeChange a{"Device.Test.Table.1.Name", true, 1, false, {}};
+  AttributeChange b{"Device.DeviceInfo.UpTime", true, 1, false, {}};
+  ASSERT_TRUE(testing::Sync<Status>([&](auto cb) { model_->SetAttributes({a, b}, cb); }).ok());
+  model_->TrackClient("acs");
+  // The row disappears behind the DataModel's back (no DeleteObject), UpTime changes.
+  ASSERT_TRUE(db_->Exec("DELETE FROM dm_row WHERE tbl='Device.Test.Table.'").ok());
+  uptime_ = 99;
+  model_->RefreshNotified([] {});
+  auto changes = model_->TakeChanges("acs");
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].value.name, "Device.DeviceInfo.UpTime");
+}
+
+}  // namespace
+}  // namespace proxier::datamodel
