@@ -1,0 +1,54 @@
+// SOAP codec for CWMP: parses ACS envelopes into typed messages and builds CPE envelopes.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "proxier/common/xml_tree.h"
+#include "proxier/core/cwmp_messages.h"
+
+namespace proxier::core::cwmp {
+
+struct CodecLimits {
+  size_t max_envelope_bytes = 4 * 1024 * 1024;  // larger envelopes are refused with 9004
+  size_t max_depth = 32;
+  size_t max_elements = 200000;
+  size_t max_array_items = 100000;  // items of one array (ParameterNames, ParameterList, ...)
+};
+
+// Why an ACS envelope could not be turned into a message, and how to answer it.
+struct ParseError {
+  Status status;                  // 9003 malformed/invalid arguments, 9004 limits, 9000 unknown method
+  std::optional<std::string> id;  // the cwmp:ID when it could be read (echo it in the fault)
+  Namespace ns = Namespace::k12;  // namespace to answer in
+  std::string method;             // body element name when known
+};
+
+// Parses one ACS HTTP body (an envelope). Tolerates: any namespace prefixes, whitespace, an XML
+// declaration or none, SOAP-ENV header entries it does not know (unless mustUnderstand="1" on an
+// unknown cwmp header), the three cwmp namespaces (and cwmp-1-3/1-4 URNs used by some ACSes,
+// treated as 1-2). Never throws; every error comes back as ParseError.
+// Thread: any.
+std::variant<AcsMessage, ParseError> ParseAcsEnvelope(std::string_view body, const CodecLimits& limits = {});
+
+// Builds a CPE envelope in the compact style of the fixtures: XML declaration + "\n", one line,
+// prefixes soap-env/soap-enc/xsd/xsi/cwmp, arrays with soap-enc:arrayType, values with xsi:type,
+// empty elements as start+end tags. `header.id` is written as cwmp:ID mustUnderstand="1"; a
+// header without entries writes no Header element.
+std::string BuildCpeRequest(Namespace ns, const Header& header, const CpeRequest& request);
+std::string BuildCpeResponse(Namespace ns, const Header& header, const CpeResponse& response);
+// A SOAP Fault with cwmp:Fault detail (faultcode Client for 9003/9005-9008/..., else Server).
+std::string BuildCpeFault(Namespace ns, const Header& header, const Fault& fault);
+
+// ACS side (for lab-acs and tests): builds an ACS request/response envelope and parses a CPE one.
+std::string BuildAcsRequest(Namespace ns, const Header& header, const AcsRequest& request);
+std::string BuildAcsResponse(Namespace ns, const Header& header, const AcsResponse& response);
+struct CpeMessage {
+  Namespace ns = Namespace::k12;
+  Header header;
+  std::string method;
+  std::variant<CpeRequest, CpeResponse> body;
+};
+Result<CpeMessage> ParseCpeEnvelope(std::string_view body, const CodecLimits& limits = {});
+
+}  // namespace proxier::core::cwmp
