@@ -1,0 +1,95 @@
+// ConnectionRequestServer: the HTTP server (libmicrohttpd) that receives ACS connection requests
+// for the gateway and every virtual device, one path and one set of Digest credentials each.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "proxier/common/event_loop.h"
+#include "proxier/common/log.h"
+#include "proxier/common/status.h"
+
+struct MHD_Daemon;
+struct MHD_Connection;
+
+namespace proxier::core {
+
+struct ConnectionRequestOptions {
+  std::string listen_host = "0.0.0.0";  // IPv4 address to bind ("0.0.0.0" = all)
+  uint16_t port = 7547;                 // 0 = any free port (see port())
+  uint32_t rate_limit = 5;              // accepted requests per endpoint per window
+  Seconds rate_window{60};
+  std::string realm = "Proxier";
+  Seconds nonce_timeout{300};
+};
+
+// What one CWMP client registers: its path ("/cr/gw"), credentials and callbacks.
+struct ConnectionRequestEndpoint {
+  std::string path;
+  std::string username;
+  Secret password;
+  // Called on the engine thread for each accepted (authenticated, within rate) request.
+  std::function<void()> on_request;
+  // When it returns false the request is answered 503 (e.g. the proxied device is offline).
+  std::function<bool()> available;
+};
+
+// Runs inside the EventLoop (libmicrohttpd in external-epoll mode): no extra thread, handlers and
+// callbacks run on the engine thread. GET (or POST) on a registered path: without valid Digest
+// credentials 401 with a Digest challenge (MD5, qop=auth); valid but over the rate limit or
+// unavailable 503; otherwise 200 with an empty body and `on_request`. Unknown paths 404.
+// Thread: engine thread.
+class ConnectionRequestServer {
+ public:
+  // Errors: 9002 when the address cannot be bound.
+  static Result<std::unique_ptr<ConnectionRequestServer>> Start(
+      EventLoop& loop, const ConnectionRequestOptions& options);
+  ~ConnectionRequestServer();
+
+  // Adds or replaces the endpoint at endpoint.path.
+  void AddEndpoint(ConnectionRequestEndpoint endpoint);
+  void RemoveEndpoint(const std::string& path);
+  // Updates credentials of an existing endpoint (ConnectionRequestUsername/Password changed).
+  void SetCredentials(const std::string& path, const std::string& username, const Secret& password);
+  uint16_t port() const { return port_; }
+  const ConnectionRequestOptions& options() const { return options_; }
+
+  // Counters for tests and logs.
+  struct Stats {
+    uint64_t accepted = 0, unauthorized = 0, throttled = 0, unavailable = 0, not_found = 0;
+  };
+  const Stats& stats() const { return stats_; }
+
+  // Answers one request (called by the libmicrohttpd access handler; returns an MHD_Result).
+  int Handle(MHD_Connection* connection, const std::string& path);
+
+ private:
+  explicit ConnectionRequestServer(EventLoop& loop, ConnectionRequestOptions options);
+  void Run();
+  void ArmTimer();
+
+  struct Endpoint {
+    ConnectionRequestEndpoint config;
+    std::deque<SteadyTime> accepted;  // times of accepted requests inside the window
+  };
+
+  EventLoop& loop_;
+  ConnectionRequestOptions options_;
+  MHD_Daemon* daemon_ = nullptr;
+  int epoll_fd_ = -1;
+  uint16_t port_ = 0;
+  std::string opaque_;
+  std::map<std::string, Endpoint> endpoints_;
+  EventLoop::TimerId timer_ = 0;
+  bool timer_armed_ = false;
+  Stats stats_;
+};
+
+// "http://host:port/path", with IPv6 hosts in brackets.
+std::string ConnectionRequestUrl(const std::string& host, uint16_t port, const std::string& path);
+
+}  // namespace proxier::core
