@@ -1,5 +1,7 @@
 # Sources and libraries of the CWMP client, included by core/CMakeLists.txt.
 list(APPEND CORE_SOURCES
   src/http_client.cc
-  src/connection_request_server.cc)
+  src/connection_request_server.cc
+  src/event_queue.cc
+  src/schedule.cc)
 list(APPEND CORE_DEPS PkgConfig::LIBCURL PkgConfig::MHD)
