@@ -1,0 +1,56 @@
+// Element tree -> XML text.
+#include "proxier/upnp/xml_writer.h"
+
+#include "proxier/common/xml.h"
+
+namespace proxier::upnp {
+namespace {
+
+std::string EscapeAttr(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+void Write(const xml::Element& e, const std::string& parent_ns, std::string& out) {
+  out += "<" + e.name;
+  if (e.ns != parent_ns) out += " xmlns=\"" + EscapeAttr(e.ns) + "\"";
+  for (const auto& a : e.attributes) {
+    if (!a.ns.empty()) continue;  // namespaced attributes (xsi:...) carry no payload here
+    out += " " + a.name + "=\"" + EscapeAttr(a.value) + "\"";
+  }
+  if (e.text.empty() && e.children.empty()) {
+    out += "/>";
+    return;
+  }
+  out += ">" + xml::Escape(e.text);
+  for (const auto& c : e.children) Write(c, e.ns, out);
+  out += "</" + e.name + ">";
+}
+
+}  // namespace
+
+std::string WriteXml(const xml::Element& element) {
+  std::string out;
+  Write(element, "", out);
+  return out;
+}
+
+}  // namespace proxier::upnp
