@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <ctime>
+#include <deque>
 #include <iostream>
 #include <mutex>
 
@@ -17,6 +18,8 @@ std::atomic<bool> g_stderr{true};
 std::atomic<bool> g_syslog{false};
 std::mutex g_mu;
 std::string* g_capture = nullptr;  // guarded by g_mu
+constexpr size_t kRecent = 1000;
+std::deque<std::string> g_recent;  // guarded by g_mu
 
 int SyslogPriority(Level level) {
   switch (level) {
@@ -78,6 +81,13 @@ void CaptureTo(std::string* sink) {
   g_capture = sink;
 }
 
+std::string RecentLines() {
+  std::lock_guard<std::mutex> lock(g_mu);
+  std::string out;
+  for (const auto& l : g_recent) out += l;
+  return out;
+}
+
 void Emit(Level level, std::string_view component, std::string_view text) {
   if (!Enabled(level)) return;
   auto now = std::chrono::system_clock::now();
@@ -93,6 +103,8 @@ void Emit(Level level, std::string_view component, std::string_view text) {
   line.append(stamp).append(" ").append(LevelName(level)).append(" ");
   line.append(component).append(": ").append(text).append("\n");
   std::lock_guard<std::mutex> lock(g_mu);
+  g_recent.push_back(line);
+  if (g_recent.size() > kRecent) g_recent.pop_front();
   if (g_capture) g_capture->append(line);
   if (g_stderr) std::cerr << line << std::flush;
   if (g_syslog) {

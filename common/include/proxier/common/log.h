@@ -22,6 +22,8 @@ void EnableStderr(bool on);
 void EnableSyslog(const char* ident);
 // Test hook: capture every emitted line into a string (nullptr to stop).
 void CaptureTo(std::string* sink);
+// The most recent lines (up to 1000), oldest first, for a "Vendor Log File" upload.
+std::string RecentLines();
 
 inline bool Enabled(Level level) { return level >= GetLevel(); }
 // Emits one formatted line: "<time> <LEVEL> <component>: <text>".
@@ -72,7 +74,8 @@ std::string RedactUrl(std::string_view url);
 
 // Usage: PX_LOG(kInfo, "cwmp") << "session started, events=" << n;
 // The stream expression is not evaluated when the level is disabled.
-#define PX_LOG(level, component)                                \
-  if (!::proxier::log::Enabled(::proxier::log::Level::level)) { \
-  } else                                                        \
-    ::proxier::log::Line(::proxier::log::Level::level, component)
+// (A for statement, so that `if (x) PX_LOG(...) << y; else ...` needs no braces.)
+#define PX_LOG(level, component)                                                            \
+  for (bool px_log_on_ = ::proxier::log::Enabled(::proxier::log::Level::level); px_log_on_; \
+       px_log_on_ = false)                                                                  \
+  ::proxier::log::Line(::proxier::log::Level::level, component)
