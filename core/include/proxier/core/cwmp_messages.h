@@ -28,6 +28,11 @@ struct Header {
   std::optional<std::string> use_version;         // ACS InformResponse, CWMP 1.4
   std::optional<uint32_t> session_timeout;        // CWMP 1.3+
   std::optional<bool> no_more_requests;           // deprecated, ignored
+  // The exact cwmp namespace URI. Parsers set it to the URI the peer used (which may be
+  // "urn:dslforum-org:cwmp-1-3"/"-1-4", parsed as Namespace::k12); builders write it instead of
+  // NamespaceUri(ns) when it is a cwmp URI, so a session echoes exactly what the ACS used. Empty:
+  // NamespaceUri(ns).
+  std::string ns_uri;
 };
 
 // ---- ACS -> CPE requests ------------------------------------------------------------------
@@ -101,9 +106,10 @@ struct ChangeDUState {
   std::string command_key;
 };
 
-using AcsRequest = std::variant<GetRPCMethods, SetParameterValues, GetParameterValues, GetParameterNames,
-                                SetParameterAttributes, GetParameterAttributes, AddObject, DeleteObject,
-                                Reboot, FactoryReset, Download, Upload, ScheduleInform, ChangeDUState>;
+using AcsRequest =
+    std::variant<GetRPCMethods, SetParameterValues, GetParameterValues, GetParameterNames,
+                 SetParameterAttributes, GetParameterAttributes, AddObject, DeleteObject, Reboot,
+                 FactoryReset, Download, Upload, ScheduleInform, ChangeDUState>;
 
 // ---- ACS -> CPE responses to CPE requests ---------------------------------------------------
 
@@ -121,10 +127,14 @@ struct Fault {
   int code = 0;
   std::string string;
   std::vector<datamodel::ParamFault> set_faults;  // SetParameterValuesFault entries
+  // The SOAP faultcode ("Client"/"Server"). Parsers fill it; builders write it when it is one of
+  // those two, else derive it from the code (IsClientFault).
+  std::string faultcode;
 };
 
-using AcsResponse = std::variant<InformResponse, TransferCompleteResponse, AutonomousTransferCompleteResponse,
-                                 DUStateChangeCompleteResponse, GetRPCMethodsResponse, Fault>;
+using AcsResponse =
+    std::variant<InformResponse, TransferCompleteResponse, AutonomousTransferCompleteResponse,
+                 DUStateChangeCompleteResponse, GetRPCMethodsResponse, Fault>;
 
 // A parsed ACS envelope: a request, a response to our request, or a fault.
 struct AcsMessage {
@@ -143,7 +153,7 @@ struct DeviceId {
   std::string serial_number;
 };
 struct EventStruct {
-  std::string code;         // "0 BOOTSTRAP", "M Reboot", ...
+  std::string code;  // "0 BOOTSTRAP", "M Reboot", ...
   std::string command_key;
   friend bool operator==(const EventStruct&, const EventStruct&) = default;
 };
@@ -192,8 +202,8 @@ struct DUStateChangeComplete {
   std::string command_key;
 };
 
-using CpeRequest = std::variant<Inform, TransferComplete, AutonomousTransferComplete, DUStateChangeComplete,
-                                GetRPCMethods>;
+using CpeRequest = std::variant<Inform, TransferComplete, AutonomousTransferComplete,
+                                DUStateChangeComplete, GetRPCMethods>;
 
 // CPE responses to ACS requests.
 struct GetRPCMethodsResult {
@@ -234,15 +244,17 @@ struct UploadResult {
 struct ScheduleInformResult {};
 struct ChangeDUStateResult {};
 
-using CpeResponse = std::variant<GetRPCMethodsResult, SetParameterValuesResult, GetParameterValuesResult,
-                                 GetParameterNamesResult, SetParameterAttributesResult,
-                                 GetParameterAttributesResult, AddObjectResult, DeleteObjectResult,
-                                 RebootResult, FactoryResetResult, DownloadResult, UploadResult,
-                                 ScheduleInformResult, ChangeDUStateResult, Fault>;
+using CpeResponse =
+    std::variant<GetRPCMethodsResult, SetParameterValuesResult, GetParameterValuesResult,
+                 GetParameterNamesResult, SetParameterAttributesResult,
+                 GetParameterAttributesResult, AddObjectResult, DeleteObjectResult, RebootResult,
+                 FactoryResetResult, DownloadResult, UploadResult, ScheduleInformResult,
+                 ChangeDUStateResult, Fault>;
 
 // The method name of a request/response ("GetParameterValues", "InformResponse", ...).
 std::string_view MethodName(const AcsRequest& request);
 std::string_view MethodName(const CpeRequest& request);
 std::string_view MethodName(const CpeResponse& response);
+std::string_view MethodName(const AcsResponse& response);
 
 }  // namespace proxier::core::cwmp

@@ -18,9 +18,10 @@ struct CodecLimits {
 
 // Why an ACS envelope could not be turned into a message, and how to answer it.
 struct ParseError {
-  Status status;                  // 9003 malformed/invalid arguments, 9004 limits, 9000 unknown method
+  Status status;  // 9003 malformed/invalid arguments, 9004 limits, 9000 unknown method
   std::optional<std::string> id;  // the cwmp:ID when it could be read (echo it in the fault)
   Namespace ns = Namespace::k12;  // namespace to answer in
+  std::string ns_uri;             // exact cwmp URI the ACS used, when known (see Header::ns_uri)
   std::string method;             // body element name when known
 };
 
@@ -29,7 +30,8 @@ struct ParseError {
 // unknown cwmp header), the three cwmp namespaces (and cwmp-1-3/1-4 URNs used by some ACSes,
 // treated as 1-2). Never throws; every error comes back as ParseError.
 // Thread: any.
-std::variant<AcsMessage, ParseError> ParseAcsEnvelope(std::string_view body, const CodecLimits& limits = {});
+std::variant<AcsMessage, ParseError> ParseAcsEnvelope(std::string_view body,
+                                                      const CodecLimits& limits = {});
 
 // Builds a CPE envelope in the compact style of the fixtures: XML declaration + "\n", one line,
 // prefixes soap-env/soap-enc/xsd/xsi/cwmp, arrays with soap-enc:arrayType, values with xsi:type,
