@@ -1,17 +1,18 @@
 // proxierd: the Proxier daemon (TR-069 CPE for the gateway and proxy for UPnP DM devices).
-#include <signal.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <vector>
 
 #include "config.h"
+#include "daemon.h"
 #include "proxier/build_config.h"
-#include "proxier/common/event_loop.h"
 #include "proxier/common/log.h"
 #include "proxier/common/sqlite.h"
 #include "proxier/core/gateway_model.h"
@@ -127,50 +128,16 @@ int main(int argc, char** argv) {
     return PrintModelSummary(schema, (*gw)->model());
   }
 
-  std::filesystem::create_directories(std::filesystem::path(config->storage_path).parent_path());
-  auto db = proxier::Db::Open(config->storage_path);
-  if (!db.ok()) {
-    std::cerr << "proxierd: " << db.status().message() << "\n";
-    return 1;
-  }
-  auto gw = proxier::core::GatewayModel::Create(**db, schema, "gw", IdentityFrom(*config), clock);
-  if (!gw.ok()) {
-    std::cerr << "proxierd: " << gw.status() << "\n";
-    return 1;
-  }
-
-  // Signals arrive on the loop through a signalfd: TERM/INT stop, HUP re-reads the log level.
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
-  sigaddset(&mask, SIGHUP);
-  sigprocmask(SIG_BLOCK, &mask, nullptr);
-  int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-  proxier::EventLoop loop(clock);
-  Status watch = loop.WatchFd(sfd, proxier::EventLoop::kReadable, [&](uint32_t) {
-    signalfd_siginfo info;
-    while (read(sfd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
-      if (info.ssi_signo == SIGHUP) {
-        auto fresh = proxier::app::LoadConfig(config_path);
-        if (fresh.ok()) {
-          proxier::log::SetLevel(fresh->log_level);
-          PX_LOG(kInfo, "proxierd")
-              << "SIGHUP: log level " << proxier::log::LevelName(fresh->log_level);
-        } else {
-          PX_LOG(kWarning, "proxierd") << "SIGHUP: " << fresh.status().message();
-        }
-      } else {
-        PX_LOG(kInfo, "proxierd") << "signal " << info.ssi_signo << ": stopping";
-        loop.Stop();
-      }
-    }
-  });
-  if (!watch.ok()) return 1;
-  PX_LOG(kInfo, "proxierd") << "started (" << schema.object_count() << " objects), store "
-                            << config->storage_path;
-  loop.Run();
-  close(sfd);
-  PX_LOG(kInfo, "proxierd") << "stopped";
-  return 0;
+  bool failed = false;
+  proxier::app::ExitAction action = proxier::app::RunDaemon(*config, config_path, schema, &failed);
+  if (failed) return 1;
+  if (action == proxier::app::ExitAction::kStop) return 0;
+  if (action == proxier::app::ExitAction::kFactoryReset)
+    proxier::app::WipeStore(config->storage_path);
+  // Reboot: start again as a new process image (the store keeps "M Reboot" and the queue).
+  std::vector<char*> args(argv, argv + argc);
+  args.push_back(nullptr);
+  execv("/proc/self/exe", args.data());
+  std::cerr << "proxierd: cannot restart: " << std::strerror(errno) << "\n";
+  return 1;
 }

@@ -1,0 +1,383 @@
+// CwmpClient: lifecycle, scheduling (sessions, retries, periodic informs, notifications), state.
+#include "proxier/core/cwmp_client.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cwmp_session.h"
+#include "proxier/core/schedule.h"
+#include "proxier/datamodel/value.h"
+
+namespace proxier::core {
+
+namespace {
+const char* kMs = "Device.ManagementServer.";
+
+// Host and port of an http(s) URL whose host is an IP literal; nullopt for names.
+std::optional<std::pair<std::string, uint16_t>> IpEndpoint(const std::string& url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string::npos) return std::nullopt;
+  std::string rest = url.substr(scheme + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  uint16_t port = url.rfind("https", 0) == 0 ? 443 : 80;
+  auto colon = rest.rfind(':');
+  std::string host = rest;
+  if (colon != std::string::npos && rest.find(']') == std::string::npos) {
+    host = rest.substr(0, colon);
+    port = static_cast<uint16_t>(std::atoi(rest.c_str() + colon + 1));
+  }
+  in_addr addr{};
+  if (inet_pton(AF_INET, host.c_str(), &addr) != 1) return std::nullopt;
+  return std::make_pair(host, port);
+}
+
+// The local address the kernel would use to reach host:port (UDP connect sends nothing).
+std::string LocalAddressTowards(const std::string& host, uint16_t port) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return "";
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  inet_pton(AF_INET, host.c_str(), &to.sin_addr);
+  std::string out;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0) {
+    sockaddr_in local{};
+    socklen_t len = sizeof local;
+    char buf[INET_ADDRSTRLEN];
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) == 0 &&
+        inet_ntop(AF_INET, &local.sin_addr, buf, sizeof buf)) {
+      out = buf;
+    }
+  }
+  close(fd);
+  return out;
+}
+}  // namespace
+
+CwmpClient::CwmpClient(EventLoop& loop, Random& random, Db& db, datamodel::DataModel& model,
+                       datamodel::StoredProvider& store, HttpClient& http,
+                       ConnectionRequestServer* cr_server, ClientHooks hooks,
+                       CwmpClientOptions options)
+    : loop_(loop),
+      random_(random),
+      db_(db),
+      model_(model),
+      store_(store),
+      http_(http),
+      cr_server_(cr_server),
+      hooks_(std::move(hooks)),
+      options_(std::move(options)) {
+  RegisterStandardHandlers();
+}
+
+CwmpClient::~CwmpClient() { Stop(); }
+
+Status CwmpClient::LoadState() {
+  PX_RETURN_IF_ERROR(
+      Migrate(db_, "cwmp_state",
+              {"CREATE TABLE cwmp_state(ns TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+               " PRIMARY KEY(ns, key)) WITHOUT ROWID;"}));
+  PX_RETURN_IF_ERROR(
+      Migrate(db_, "cwmp_transfers",
+              {"CREATE TABLE cwmp_transfer(ns TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL,"
+               " body TEXT NOT NULL, due INTEGER NOT NULL, PRIMARY KEY(ns, id)) WITHOUT ROWID;"}));
+  auto st = db_.Prepare("SELECT key, value FROM cwmp_state WHERE ns=?");
+  if (!st.ok()) return st.status();
+  st->Bind(0, options_.name);
+  for (;;) {
+    auto row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    state_[st->ColumnText(0)] = st->ColumnText(1);
+  }
+  return Status::Ok();
+}
+
+Status CwmpClient::SaveState(const std::string& key, const std::string& value) {
+  auto st = db_.Prepare(
+      "INSERT INTO cwmp_state(ns, key, value) VALUES(?,?,?) ON CONFLICT(ns, key) DO UPDATE SET "
+      "value=excluded.value");
+  if (!st.ok()) return st.status();
+  st->Bind(0, options_.name).Bind(1, key).Bind(2, value);
+  PX_RETURN_IF_ERROR(st->Run());
+  state_[key] = value;
+  return Status::Ok();
+}
+
+std::string CwmpClient::State(const std::string& key) const {
+  auto it = state_.find(key);
+  return it == state_.end() ? std::string() : it->second;
+}
+
+std::string CwmpClient::ParamOr(const std::string& name, const std::string& fallback) {
+  auto v = store_.Get(name);
+  return v.ok() ? *v : fallback;
+}
+
+uint32_t CwmpClient::UintParam(const std::string& name, uint32_t fallback) {
+  auto v = store_.Get(name);
+  if (!v.ok() || v->empty()) return fallback;
+  return static_cast<uint32_t>(std::strtoul(v->c_str(), nullptr, 10));
+}
+
+Status CwmpClient::Start() {
+  PX_RETURN_IF_ERROR(LoadState());
+  auto queue = EventQueue::Open(db_, options_.name);
+  if (!queue.ok()) return queue.status();
+  queue_ = std::move(queue).value();
+  PX_RETURN_IF_ERROR(queue_->OnStartup());
+  if (State("seeded").empty()) {
+    for (const auto& item : options_.seed) {
+      Status st = store_.SetInternal(item.name, item.value);
+      if (!st.ok())
+        PX_LOG(kWarning, "cwmp") << options_.name << ": default for " << item.name << ": " << st;
+    }
+    PX_RETURN_IF_ERROR(SaveState("seeded", "1"));
+  }
+  const std::string url = ParamOr(std::string(kMs) + "URL", "");
+  if (State("bootstrapped_url") != url || url.empty())
+    PX_RETURN_IF_ERROR(queue_->Add("0 BOOTSTRAP"));
+  PX_RETURN_IF_ERROR(queue_->Add("1 BOOT"));
+  running_ = true;
+  model_.TrackClient(options_.name, [this] { OnActiveChange(); });
+  model_.AddListener([this, alive = std::weak_ptr<int>(alive_)](const datamodel::ParamValue& v,
+                                                                const std::string& origin) {
+    if (!alive.expired()) OnValueChanged(v, origin);
+  });
+  if (cr_server_) {
+    auto password = store_.GetSecret(std::string(kMs) + "ConnectionRequestPassword");
+    cr_server_->AddEndpoint({options_.cr_path,
+                             ParamOr(std::string(kMs) + "ConnectionRequestUsername", ""),
+                             Secret(password.ok() ? *password : ""),
+                             [this, alive = std::weak_ptr<int>(alive_)] {
+                               if (!alive.expired()) OnConnectionRequest();
+                             },
+                             {}});
+  }
+  UpdateConnectionRequestUrl("");
+  ResumeTransfers();
+  SchedulePeriodic();
+  ScheduleNotifyPoll();
+  RequestSession(true);
+  return Status::Ok();
+}
+
+void CwmpClient::Stop() {
+  if (!running_) return;
+  running_ = false;
+  for (auto* t : {&attempt_timer_, &periodic_timer_, &poll_timer_, &throttle_timer_}) {
+    if (*t) loop_.Cancel(**t);
+    t->reset();
+  }
+  for (auto& [key, id] : scheduled_informs_) loop_.Cancel(id);
+  scheduled_informs_.clear();
+  session_.reset();
+  transfer_sessions_.clear();
+  if (cr_server_) cr_server_->RemoveEndpoint(options_.cr_path);
+  model_.UntrackClient(options_.name);
+  alive_ = std::make_shared<int>(0);  // invalidates posted callbacks
+}
+
+bool CwmpClient::in_session() const { return session_ != nullptr; }
+
+std::optional<Millis> CwmpClient::next_attempt_in() const {
+  if (!attempt_timer_) return std::nullopt;
+  auto d = std::chrono::ceil<Millis>(attempt_at_ - loop_.clock().Now());
+  return d.count() < 0 ? Millis(0) : d;
+}
+
+void CwmpClient::Trigger(const std::string& event, const std::string& command_key) {
+  if (!running_) return;
+  Status st = queue_->Add(event, command_key);
+  if (!st.ok()) PX_LOG(kError, "cwmp") << options_.name << ": cannot queue " << event << ": " << st;
+  RequestSession(false);
+}
+
+Status CwmpClient::QueueRequest(const cwmp::CpeRequest& request,
+                                const std::vector<cwmp::EventStruct>& events) {
+  PX_RETURN_IF_ERROR(queue_->Enqueue(request, events));
+  RequestSession(false);
+  return Status::Ok();
+}
+
+void CwmpClient::RequestSession(bool now) {
+  if (!running_) return;
+  if (session_) {
+    session_after_ = true;
+    return;
+  }
+  // During a retry back-off only an explicit request (connection request, start) cuts the wait.
+  if (attempt_timer_ && !now) return;
+  if (attempt_timer_) {
+    loop_.Cancel(*attempt_timer_);
+    attempt_timer_.reset();
+  }
+  if (start_posted_) return;
+  start_posted_ = true;
+  loop_.Post([this, alive = std::weak_ptr<int>(alive_)] {
+    if (alive.expired()) return;
+    start_posted_ = false;
+    StartSession();
+  });
+}
+
+void CwmpClient::StartSession() {
+  if (!running_ || session_) return;
+  if (ParamOr(std::string(kMs) + "EnableCWMP", "true") == "false") {
+    PX_LOG(kInfo, "cwmp") << options_.name << ": EnableCWMP is false, no session";
+    return;
+  }
+  session_after_ = false;
+  session_ = std::make_unique<Session>(*this);
+  session_->Begin();
+}
+
+void CwmpClient::OnSessionEnd(bool ok, const Status& why) {
+  session_.reset();
+  if (!running_) return;
+  if (ok) {
+    ++sessions_ok_;
+    retry_count_ = 0;
+    PX_LOG(kInfo, "cwmp") << options_.name << ": session done";
+    RunPostSessionActions();
+    if (!running_) return;
+    // Something arrived during the session (connection request, new events): go again.
+    if (session_after_ || !queue_->Events().empty() || model_.HasPendingChanges(options_.name, 2)) {
+      RequestSession(true);
+    }
+    return;
+  }
+  ++sessions_failed_;
+  ++retry_count_;
+  (void)queue_->OnSessionFailed();
+  PX_LOG(kWarning, "cwmp") << options_.name << ": session failed (" << why.message() << "), retry "
+                           << retry_count_;
+  ScheduleRetry();
+}
+
+void CwmpClient::ScheduleRetry() {
+  // Unset (0) values fall back to the TR-181 defaults (5 s, 2000).
+  uint32_t m = UintParam(std::string(kMs) + "CWMPRetryMinimumWaitInterval", 5);
+  uint32_t k = UintParam(std::string(kMs) + "CWMPRetryIntervalMultiplier", 2000);
+  if (m < 1) m = 5;
+  if (k < 1000) k = 2000;
+  Millis delay = RetryDelay(retry_count_, m, k, random_);
+  if (attempt_timer_) loop_.Cancel(*attempt_timer_);
+  attempt_at_ = loop_.clock().Now() + delay;
+  attempt_timer_ = loop_.RunAfter(delay, [this] {
+    attempt_timer_.reset();
+    StartSession();
+  });
+  PX_LOG(kInfo, "cwmp") << options_.name << ": next attempt in " << delay.count() << " ms";
+}
+
+void CwmpClient::SchedulePeriodic() {
+  if (periodic_timer_) loop_.Cancel(*periodic_timer_);
+  periodic_timer_.reset();
+  if (ParamOr(std::string(kMs) + "PeriodicInformEnable", "false") != "true") return;
+  uint32_t interval =
+      std::max<uint32_t>(1, UintParam(std::string(kMs) + "PeriodicInformInterval", 3600));
+  auto phase = datamodel::DateTimeToEpoch(ParamOr(std::string(kMs) + "PeriodicInformTime", ""));
+  Millis delay = NextPeriodicDelay(loop_.clock().WallNow(), interval, phase);
+  periodic_timer_ = loop_.RunAfter(delay, [this] {
+    periodic_timer_.reset();
+    Trigger("2 PERIODIC");
+    SchedulePeriodic();
+  });
+}
+
+void CwmpClient::ScheduleNotifyPoll() {
+  if (options_.notify_poll.count() <= 0) return;
+  poll_timer_ = loop_.RunEvery(options_.notify_poll, [this] { model_.RefreshNotified([] {}); });
+}
+
+void CwmpClient::OnActiveChange() {
+  // Throttle: at most one active-notification session per DefaultActiveNotificationThrottle.
+  const uint32_t throttle_s = UintParam(std::string(kMs) + "DefaultActiveNotificationThrottle", 0);
+  const SteadyTime now = loop_.clock().Now();
+  if (throttle_s > 0 && last_active_inform_) {
+    SteadyTime earliest = *last_active_inform_ + Seconds(throttle_s);
+    if (earliest > now) {
+      if (!throttle_timer_) {
+        throttle_timer_ = loop_.RunAfter(std::chrono::ceil<Millis>(earliest - now), [this] {
+          throttle_timer_.reset();
+          if (model_.HasPendingChanges(options_.name, 2)) RequestSession(false);
+        });
+      }
+      return;
+    }
+  }
+  RequestSession(false);
+}
+
+void CwmpClient::OnConnectionRequest() {
+  // A request while the Inform is on its way is answered by that session.
+  if (session_ && session_->informing()) return;
+  Status st = queue_->Add("6 CONNECTION REQUEST");
+  if (!st.ok()) PX_LOG(kError, "cwmp") << options_.name << ": " << st;
+  RequestSession(true);
+}
+
+void CwmpClient::OnValueChanged(const datamodel::ParamValue& v, const std::string& /*origin*/) {
+  if (!running_ || v.name.rfind(kMs, 0) != 0) return;
+  const std::string leaf = v.name.substr(std::string(kMs).size());
+  if (leaf == "URL") {
+    PX_LOG(kInfo, "cwmp") << options_.name << ": ACS URL changed to " << RedactUrl(v.value);
+    (void)queue_->Add("0 BOOTSTRAP");
+    RequestSession(false);
+  } else if (leaf == "PeriodicInformEnable" || leaf == "PeriodicInformInterval" ||
+             leaf == "PeriodicInformTime") {
+    SchedulePeriodic();
+  } else if ((leaf == "ConnectionRequestUsername" || leaf == "ConnectionRequestPassword") &&
+             cr_server_) {
+    auto password = store_.GetSecret(std::string(kMs) + "ConnectionRequestPassword");
+    cr_server_->SetCredentials(options_.cr_path,
+                               ParamOr(std::string(kMs) + "ConnectionRequestUsername", ""),
+                               Secret(password.ok() ? *password : ""));
+  }
+}
+
+void CwmpClient::UpdateConnectionRequestUrl(const std::string& local_ip) {
+  if (!cr_server_) return;
+  std::string host = options_.advertised_host;
+  if (host.empty()) host = local_ip;
+  if (host.empty() && !last_local_ip_.empty()) host = last_local_ip_;
+  if (host.empty()) {
+    if (auto ep = IpEndpoint(ParamOr(std::string(kMs) + "URL", "")))
+      host = LocalAddressTowards(ep->first, ep->second);
+  }
+  if (host.empty()) {
+    const std::string& listen = cr_server_->options().listen_host;
+    host = listen == "0.0.0.0" ? "127.0.0.1" : listen;
+  }
+  if (!local_ip.empty()) last_local_ip_ = local_ip;
+  std::string url = ConnectionRequestUrl(host, cr_server_->port(), options_.cr_path);
+  if (url == cr_url_) return;
+  cr_url_ = url;
+  if (ParamOr(std::string(kMs) + "ConnectionRequestURL", "") != url) {
+    Status st = model_.SetInternal(std::string(kMs) + "ConnectionRequestURL", url);
+    if (!st.ok()) PX_LOG(kWarning, "cwmp") << options_.name << ": ConnectionRequestURL: " << st;
+  }
+}
+
+void CwmpClient::RunPostSessionActions() {
+  if (pending_factory_reset_) {
+    pending_factory_reset_ = false;
+    pending_reboot_.reset();
+    PX_LOG(kInfo, "cwmp") << options_.name << ": factory reset";
+    if (hooks_.factory_reset) hooks_.factory_reset();
+    return;
+  }
+  if (pending_reboot_) {
+    std::string key = *pending_reboot_;
+    pending_reboot_.reset();
+    Status st = queue_->Add("M Reboot", key);
+    if (!st.ok()) PX_LOG(kError, "cwmp") << options_.name << ": cannot persist M Reboot: " << st;
+    PX_LOG(kInfo, "cwmp") << options_.name << ": rebooting (CommandKey '" << key << "')";
+    if (hooks_.reboot) hooks_.reboot();
+  }
+}
+
+}  // namespace proxier::core
