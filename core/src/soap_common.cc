@@ -267,7 +267,8 @@ Status ArgReader::ParamValues(std::string_view name,
 }
 
 Status ReadFault(const xml::Element& fault, size_t max_items, Fault* out) {
-  std::string_view code = Trim(fault.ChildText("faultcode"));
+  const std::string faultcode = fault.ChildText("faultcode");
+  std::string_view code = Trim(faultcode);
   if (auto colon = code.rfind(':'); colon != std::string_view::npos) code.remove_prefix(colon + 1);
   out->faultcode = std::string(code);
   const xml::Element* detail = fault.Child("detail");

@@ -118,6 +118,15 @@ const T* CpeResponseOf(const CpeMessage& message) {
   const auto* response = std::get_if<CpeResponse>(&message.body);
   return response ? std::get_if<T>(response) : nullptr;
 }
+// Not on temporaries: the pointer would dangle.
+template <typename T>
+const T* AcsRequestOf(const AcsMessage&&) = delete;
+template <typename T>
+const T* AcsResponseOf(const AcsMessage&&) = delete;
+template <typename T>
+const T* CpeRequestOf(const CpeMessage&&) = delete;
+template <typename T>
+const T* CpeResponseOf(const CpeMessage&&) = delete;
 
 // The ParseError of a parse that must fail.
 inline ParseError MustFailAcs(std::string_view body, const CodecLimits& limits = {}) {
