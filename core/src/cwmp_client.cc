@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "cwmp_session.h"
 #include "proxier/core/schedule.h"
 #include "proxier/datamodel/value.h"
@@ -141,6 +143,7 @@ Status CwmpClient::Start() {
     PX_RETURN_IF_ERROR(queue_->Add("0 BOOTSTRAP"));
   PX_RETURN_IF_ERROR(queue_->Add("1 BOOT"));
   running_ = true;
+  UpdateConnectionRequestUrl("");  // before tracking: a start-up value is not a change to notify
   model_.TrackClient(options_.name, [this] { OnActiveChange(); });
   model_.AddListener([this, alive = std::weak_ptr<int>(alive_)](const datamodel::ParamValue& v,
                                                                 const std::string& origin) {
@@ -156,7 +159,6 @@ Status CwmpClient::Start() {
                              },
                              {}});
   }
-  UpdateConnectionRequestUrl("");
   ResumeTransfers();
   SchedulePeriodic();
   ScheduleNotifyPoll();
@@ -235,6 +237,8 @@ void CwmpClient::StartSession() {
 }
 
 void CwmpClient::OnSessionEnd(bool ok, const Status& why) {
+  std::vector<cwmp::EventStruct> delivered;
+  if (session_) delivered = session_->delivered();
   session_.reset();
   if (!running_) return;
   if (ok) {
@@ -243,10 +247,13 @@ void CwmpClient::OnSessionEnd(bool ok, const Status& why) {
     PX_LOG(kInfo, "cwmp") << options_.name << ": session done";
     RunPostSessionActions();
     if (!running_) return;
-    // Something arrived during the session (connection request, new events): go again.
-    if (session_after_ || !queue_->Events().empty() || model_.HasPendingChanges(options_.name, 2)) {
-      RequestSession(true);
+    // Something arrived during the session (connection request, new events): go again. Events
+    // that were delivered and stay (tied to a request the ACS held back) do not count.
+    bool fresh = false;
+    for (const auto& e : queue_->Events()) {
+      if (std::find(delivered.begin(), delivered.end(), e) == delivered.end()) fresh = true;
     }
+    if (session_after_ || fresh || model_.HasPendingChanges(options_.name, 2)) RequestSession(true);
     return;
   }
   ++sessions_failed_;

@@ -17,6 +17,8 @@ class CwmpClient::Session {
   void Begin();
   // True until the InformResponse arrived (a connection request then needs no new session).
   bool informing() const { return !inform_acked_; }
+  // Events carried by this session's Inform.
+  const std::vector<cwmp::EventStruct>& delivered() const { return delivered_; }
 
  private:
   void SendInform(cwmp::Inform inform);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <microhttpd.h>
+#include <netinet/in.h>
 
 #include <condition_variable>
 #include <functional>
