@@ -29,6 +29,13 @@ struct ParseError {
 // declaration or none, SOAP-ENV header entries it does not know (unless mustUnderstand="1" on an
 // unknown cwmp header), the three cwmp namespaces (and cwmp-1-3/1-4 URNs used by some ACSes,
 // treated as 1-2). Never throws; every error comes back as ParseError.
+// Arguments: array items may have any element name and the arrayType count is not trusted (more
+// than max_array_items: 9004); SPV xsi:type (any prefix) goes to SetItem::declared_type (unknown
+// types: none). ParameterKey, CommandKey, InformResponse's MaxEnvelopes and Download/Upload's
+// Username, Password, FileSize, TargetFileName, DelaySeconds, SuccessURL, FailureURL default when
+// absent; any other missing or ill-typed argument is 9003. A SOAP Fault (to one of our requests)
+// becomes AcsResponse Fault; one without a cwmp:Fault detail is 9003. Unknown or unsupported
+// methods (ScheduleDownload, GetQueuedTransfers, ...) are 9000 with id/ns/method kept.
 // Thread: any.
 std::variant<AcsMessage, ParseError> ParseAcsEnvelope(std::string_view body,
                                                       const CodecLimits& limits = {});
@@ -36,13 +43,21 @@ std::variant<AcsMessage, ParseError> ParseAcsEnvelope(std::string_view body,
 // Builds a CPE envelope in the compact style of the fixtures: XML declaration + "\n", one line,
 // prefixes soap-env/soap-enc/xsd/xsi/cwmp, arrays with soap-enc:arrayType, values with xsi:type,
 // empty elements as start+end tags. `header.id` is written as cwmp:ID mustUnderstand="1"; a
-// header without entries writes no Header element.
+// header without entries writes no Header element. Header order: ID, HoldRequests,
+// SupportedCWMPVersions (mustUnderstand="0"), UseCWMPVersion, SessionTimeout; NoMoreRequests is
+// never written. Booleans are written 1/0. Text is entity-escaped; control characters XML 1.0
+// cannot carry are dropped.
 std::string BuildCpeRequest(Namespace ns, const Header& header, const CpeRequest& request);
 std::string BuildCpeResponse(Namespace ns, const Header& header, const CpeResponse& response);
-// A SOAP Fault with cwmp:Fault detail (faultcode Client for 9003/9005-9008/..., else Server).
+// A SOAP Fault with cwmp:Fault detail (faultcode Client for 9003/9005-9008/..., else Server,
+// unless Fault::faultcode says Client/Server). An empty FaultString (of the fault or of a
+// SetParameterValuesFault entry) is written as CodeName(code).
 std::string BuildCpeFault(Namespace ns, const Header& header, const Fault& fault);
 
-// ACS side (for lab-acs and tests): builds an ACS request/response envelope and parses a CPE one.
+// ACS side (for lab-acs and tests): builds an ACS request/response envelope in GenieACS 1.2's
+// style (soap-enc declared first, NextLevel 0/1, SPA flags true/false, SPV xsi:type from
+// declared_type or xsd:string) and parses a CPE one (same tolerance and errors as above; an
+// unknown method is 9000).
 std::string BuildAcsRequest(Namespace ns, const Header& header, const AcsRequest& request);
 std::string BuildAcsResponse(Namespace ns, const Header& header, const AcsResponse& response);
 struct CpeMessage {
