@@ -248,6 +248,7 @@ bool EventQueue::Has(const std::string& code) const {
 
 Status EventQueue::Add(const std::string& code, const std::string& command_key) {
   if (code == "0 BOOTSTRAP") {
+    if (Has(code)) return Status::Ok();  // already bootstrapping: keep what queued since
     events_.clear();
     requests_.clear();
   }

@@ -48,6 +48,15 @@ TEST_F(EventQueueTest, BootstrapDiscardsEverythingElse) {
   EXPECT_TRUE(q_->Requests().empty());
 }
 
+TEST_F(EventQueueTest, BootstrapAgainKeepsWhatQueuedSince) {
+  ASSERT_TRUE(q_->Add("0 BOOTSTRAP").ok());
+  ASSERT_TRUE(
+      q_->Enqueue(cwmp::TransferComplete{"ck", {}, "", ""}, {{"7 TRANSFER COMPLETE", ""}}).ok());
+  ASSERT_TRUE(q_->Add("0 BOOTSTRAP").ok());  // e.g. a restart before the first contact succeeded
+  EXPECT_EQ(Codes(), (std::vector<std::string>{"0 BOOTSTRAP", "7 TRANSFER COMPLETE"}));
+  EXPECT_EQ(q_->Requests().size(), 1u);
+}
+
 TEST_F(EventQueueTest, FailedSessionDropsOnlyConnectionRequest) {
   ASSERT_TRUE(q_->Add("6 CONNECTION REQUEST").ok());
   ASSERT_TRUE(q_->Add("4 VALUE CHANGE").ok());

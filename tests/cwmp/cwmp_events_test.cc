@@ -1,0 +1,210 @@
+// CwmpClient triggers: connection requests (incl. flood and in-session), notifications (passive,
+// active, throttle), periodic informs, ScheduleInform, Reboot and FactoryReset after the session.
+#include <gtest/gtest.h>
+
+#include "client_fixture.h"
+
+namespace proxier::testing {
+namespace {
+
+namespace cwmp = core::cwmp;
+
+class EventsTest : public ClientFixture {
+ protected:
+  // Sends a connection request with Digest credentials; returns the HTTP status.
+  long ConnectionRequest(const std::string& user = "cruser", const std::string& pass = "crpass") {
+    auto s = http_.NewSession();
+    core::HttpRequest req;
+    req.method = "GET";
+    req.url = client_->connection_request_url();
+    req.username = user;
+    req.password = Secret(pass);
+    req.allow_basic = false;
+    std::optional<Result<core::HttpResponse>> out;
+    EXPECT_TRUE(
+        s->Send(req, [&](Result<core::HttpResponse> r) { out.emplace(std::move(r)); }).ok());
+    EXPECT_TRUE(Wait([&] { return out.has_value(); }));
+    return out && out->ok() ? (*out)->status : -1;
+  }
+  bool InformHas(size_t i, const std::string& code) {
+    auto c = Codes(acs_.EventsOfInform(i));
+    return std::find(c.begin(), c.end(), code) != c.end();
+  }
+  static datamodel::AttributeChange Notify(const std::string& name, int level) {
+    datamodel::AttributeChange c;
+    c.name = name;
+    c.notification_change = true;
+    c.notification = level;
+    return c;
+  }
+};
+
+TEST_F(EventsTest, ConnectionRequestStartsASession) {
+  StartAndSettle();
+  EXPECT_EQ(ConnectionRequest("cruser", "wrong"), 401);
+  EXPECT_EQ(acs_.Count("Inform"), 1u);
+  EXPECT_EQ(ConnectionRequest(), 200);
+  ASSERT_TRUE(Wait([&] { return acs_.Count("Inform") == 2 && !client_->in_session(); }));
+  EXPECT_EQ(Codes(acs_.EventsOfInform(1)), (std::vector<std::string>{"6 CONNECTION REQUEST"}));
+}
+
+TEST_F(EventsTest, ConnectionRequestFloodGets503sOverTheRateLimit) {
+  StartAndSettle();
+  std::vector<long> codes;
+  for (int i = 0; i < 8; ++i) codes.push_back(ConnectionRequest());
+  EXPECT_EQ(std::count(codes.begin(), codes.end(), 200), 3);  // rate limit 3 per window
+  EXPECT_EQ(std::count(codes.begin(), codes.end(), 503), 5);
+  ASSERT_TRUE(Wait([&] { return !client_->in_session(); }));
+  loop_.RunUntilIdle();
+  EXPECT_LE(acs_.Count("Inform"), 4u) << "at most one session per accepted request";
+}
+
+TEST_F(EventsTest, ConcurrentConnectionRequestsMakeOneSession) {
+  StartAndSettle();
+  // Eight requests at once. libmicrohttpd hands them the same nonce, so a replayed nonce count
+  // is refused (401, stale) and at most the rate limit is accepted; all accepted ones are
+  // answered by a single session.
+  std::vector<std::unique_ptr<core::HttpSession>> sessions;
+  std::vector<long> codes;
+  for (int i = 0; i < 8; ++i) {
+    sessions.push_back(http_.NewSession());
+    core::HttpRequest req;
+    req.method = "GET";
+    req.url = client_->connection_request_url();
+    req.username = "cruser";
+    req.password = Secret("crpass");
+    req.allow_basic = false;
+    ASSERT_TRUE(
+        sessions.back()
+            ->Send(req,
+                   [&](Result<core::HttpResponse> r) { codes.push_back(r.ok() ? r->status : -1); })
+            .ok());
+  }
+  ASSERT_TRUE(Wait([&] { return codes.size() == 8; }));
+  long accepted = std::count(codes.begin(), codes.end(), 200);
+  EXPECT_GE(accepted, 1);
+  EXPECT_LE(accepted, 3);
+  for (long c : codes) EXPECT_TRUE(c == 200 || c == 401 || c == 503) << c;
+  ASSERT_TRUE(Wait([&] { return acs_.Count("Inform") >= 2 && !client_->in_session(); }));
+  loop_.RunUntilIdle();
+  EXPECT_EQ(acs_.Count("Inform"), 2u);
+}
+
+TEST_F(EventsTest, ConnectionRequestDuringASessionStartsAnotherAfterIt) {
+  // The ACS keeps the session busy with a request while the connection request arrives.
+  acs_.Queue(cwmp::GetParameterValues{{"Device.DeviceInfo."}});
+  ASSERT_TRUE(client_->Start().ok());
+  ASSERT_TRUE(Wait([&] {
+    return acs_.Count("GetParameterValuesResponse") == 1 || client_->sessions_ok() == 1;
+  }));
+  EXPECT_EQ(ConnectionRequest(), 200);
+  ASSERT_TRUE(Wait([&] {
+    return acs_.Count("Inform") == 2 && client_->sessions_ok() == 2 && !client_->in_session();
+  }));
+  EXPECT_TRUE(InformHas(1, "6 CONNECTION REQUEST"));
+}
+
+TEST_F(EventsTest, PassiveNotificationGoesInTheNextInform) {
+  StartAndSettle();
+  std::optional<Status> st;
+  gw_->model().SetAttributes({Notify("Device.Time.LocalTimeZone", 1)}, [&](Status s) { st = s; });
+  ASSERT_TRUE(st && st->ok());
+  ASSERT_TRUE(gw_->model().SetInternal("Device.Time.LocalTimeZone", "CET-1CEST").ok());
+  loop_.RunUntilIdle();
+  EXPECT_FALSE(client_->in_session()) << "passive changes do not start a session";
+  client_->Trigger("2 PERIODIC");
+  ASSERT_TRUE(Wait([&] { return acs_.Count("Inform") == 2 && !client_->in_session(); }));
+  EXPECT_TRUE(InformHas(1, "4 VALUE CHANGE"));
+  EXPECT_TRUE(InformHas(1, "2 PERIODIC"));
+  auto inform =
+      std::get<cwmp::Inform>(std::get<cwmp::CpeRequest>(acs_.Of("Inform")[1].message.body));
+  bool found = false;
+  for (const auto& p : inform.params)
+    found |= p.name == "Device.Time.LocalTimeZone" && p.value == "CET-1CEST";
+  EXPECT_TRUE(found);
+}
+
+TEST_F(EventsTest, ActiveNotificationStartsAValueChangeSessionThrottled) {
+  StartAndSettle();
+  ASSERT_TRUE(gw_->store()
+                  .SetInternal("Device.ManagementServer.DefaultActiveNotificationThrottle", "2")
+                  .ok());
+  std::optional<Status> st;
+  gw_->model().SetAttributes({Notify("Device.DeviceInfo.ProvisioningCode", 2)},
+                             [&](Status s) { st = s; });
+  ASSERT_TRUE(st && st->ok());
+  ASSERT_TRUE(gw_->model().SetInternal("Device.DeviceInfo.ProvisioningCode", "A").ok());
+  ASSERT_TRUE(Wait([&] { return acs_.Count("Inform") == 2 && !client_->in_session(); }));
+  EXPECT_EQ(Codes(acs_.EventsOfInform(1)), (std::vector<std::string>{"4 VALUE CHANGE"}));
+  auto second_at = std::chrono::steady_clock::now();
+  ASSERT_TRUE(gw_->model().SetInternal("Device.DeviceInfo.ProvisioningCode", "B").ok());
+  loop_.RunUntilIdle();
+  EXPECT_EQ(acs_.Count("Inform"), 2u) << "throttled";
+  ASSERT_TRUE(Wait([&] { return acs_.Count("Inform") == 3 && !client_->in_session(); }));
+  auto waited = std::chrono::steady_clock::now() - second_at;
+  EXPECT_GE(waited, std::chrono::milliseconds(1500)) << "DefaultActiveNotificationThrottle 2 s";
+  // A change the ACS made itself is not notified back.
+  acs_.Queue(cwmp::SetParameterValues{{{"Device.DeviceInfo.ProvisioningCode", "C", {}}}, ""});
+  client_->Trigger("2 PERIODIC");
+  ASSERT_TRUE(Wait(
+      [&] { return acs_.Count("SetParameterValuesResponse") == 1 && !client_->in_session(); }));
+  loop_.RunUntilIdle();
+  EXPECT_FALSE(gw_->model().HasPendingChanges("gw", 1));
+}
+
+TEST_F(EventsTest, PeriodicInformOnTheInterval) {
+  StartAndSettle();
+  ASSERT_TRUE(gw_->model().SetInternal("Device.ManagementServer.PeriodicInformInterval", "1").ok());
+  ASSERT_TRUE(
+      gw_->model().SetInternal("Device.ManagementServer.PeriodicInformEnable", "true").ok());
+  ASSERT_TRUE(Wait([&] { return acs_.Count("Inform") >= 3 && !client_->in_session(); }));
+  EXPECT_TRUE(InformHas(1, "2 PERIODIC"));
+  EXPECT_TRUE(InformHas(2, "2 PERIODIC"));
+}
+
+TEST_F(EventsTest, ScheduleInformAddsScheduledAndCommandKey) {
+  acs_.Queue(cwmp::ScheduleInform{1, "sched-1"});
+  StartAndSettle();
+  EXPECT_EQ(acs_.Count("ScheduleInformResponse"), 1u);
+  ASSERT_TRUE(Wait([&] { return acs_.Count("Inform") == 2 && !client_->in_session(); }));
+  EXPECT_EQ(Codes(acs_.EventsOfInform(1)),
+            (std::vector<std::string>{"M ScheduleInform/sched-1", "3 SCHEDULED"}));
+}
+
+TEST_F(EventsTest, RebootAfterTheSessionThenBootWithCommandKey) {
+  acs_.Queue(cwmp::Reboot{"rb-1"});
+  StartAndSettle();
+  EXPECT_EQ(acs_.Count("RebootResponse"), 1u);
+  EXPECT_EQ(reboots_, 1);
+  // The daemon restarts: same store, new process.
+  OpenClient();
+  StartAndSettle();
+  EXPECT_EQ(Codes(acs_.EventsOfInform(1)), (std::vector<std::string>{"M Reboot/rb-1", "1 BOOT"}));
+}
+
+TEST_F(EventsTest, FactoryResetAfterTheSession) {
+  acs_.Queue(cwmp::FactoryReset{});
+  StartAndSettle();
+  EXPECT_EQ(acs_.Count("FactoryResetResponse"), 1u);
+  EXPECT_EQ(factory_resets_, 1);
+}
+
+TEST_F(EventsTest, KillMidSessionResendsUndeliveredEventsAfterRestart) {
+  acs_.FailInforms(1);  // the Inform carrying the events never gets an answer
+  ASSERT_TRUE(client_->Start().ok());
+  ASSERT_TRUE(client_
+                  ->QueueRequest(cwmp::TransferComplete{"k1", {0, ""}, "", ""},
+                                 {{"7 TRANSFER COMPLETE", ""}})
+                  .ok());
+  ASSERT_TRUE(Wait([&] { return client_->sessions_failed() >= 1; }));
+  OpenClient();  // the process dies and comes back
+  StartAndSettle();
+  auto last = Codes(acs_.EventsOfInform(acs_.Count("Inform") - 1));
+  for (const char* code : {"0 BOOTSTRAP", "1 BOOT", "7 TRANSFER COMPLETE"}) {
+    EXPECT_NE(std::find(last.begin(), last.end(), code), last.end()) << code;
+  }
+  EXPECT_EQ(acs_.Count("TransferComplete"), 1u);
+}
+
+}  // namespace
+}  // namespace proxier::testing
