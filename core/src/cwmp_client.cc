@@ -232,6 +232,10 @@ void CwmpClient::StartSession() {
     return;
   }
   session_after_ = false;
+  // An Inform needs at least one event; changes to notify bring their own (4 VALUE CHANGE).
+  if (queue_->Events().empty() && unsent_changes_.empty() &&
+      !model_.HasPendingChanges(options_.name, 1))
+    return;
   session_ = std::make_unique<Session>(*this);
   session_->Begin();
 }

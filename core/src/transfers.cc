@@ -130,7 +130,7 @@ void CwmpClient::ResumeTransfers() {
   const int64_t now =
       std::chrono::duration_cast<Seconds>(loop_.clock().WallNow().time_since_epoch()).count();
   for (auto& row : rows) {
-    if (scheduled_informs_.count(row.id)) continue;
+    if (scheduled_informs_.count(row.id) || running_transfers_.count(row.id)) continue;
     Millis delay = Seconds(std::max<int64_t>(0, row.due - now));
     std::string id = row.id;
     if (row.kind == "ScheduleInform") {
@@ -147,6 +147,7 @@ void CwmpClient::ResumeTransfers() {
     const bool download = row.kind == "Download";
     scheduled_informs_[id] = loop_.RunAfter(delay, [this, id, f, download] {
       scheduled_informs_.erase(id);
+      running_transfers_.insert(id);
       const std::string start = datamodel::FormatDateTime(loop_.clock().WallNow());
       auto session = http_.NewSession();
       HttpSession* raw = session.get();
@@ -164,6 +165,7 @@ void CwmpClient::ResumeTransfers() {
       std::string url = Field(f, "url");
       auto finish = [this, raw, id, key, start, download](cwmp::FaultStruct fault, bool reboot) {
         (void)DropTransfer(id);
+        running_transfers_.erase(id);
         FinishTransfer(key, fault, start, reboot, !download);
         std::erase_if(transfer_sessions_, [raw](const auto& s) { return s.get() == raw; });
       };
@@ -183,6 +185,8 @@ void CwmpClient::ResumeTransfers() {
         Status sent =
             raw->Send(req, [this, path, expected, file_type, finish](Result<HttpResponse> r) {
               cwmp::FaultStruct fault = DownloadFault(r);
+              if (fault.code == 9017 && expected > 0)
+                fault = {9018, "file larger than FileSize " + std::to_string(expected)};
               if (fault.code == 0 && expected > 0 && r->bytes != expected) {
                 fault = {9018, "file size " + std::to_string(r->bytes) + " differs from FileSize " +
                                    std::to_string(expected)};

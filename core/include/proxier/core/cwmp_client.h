@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -156,7 +157,8 @@ class CwmpClient {
   // Post-session actions requested by the ACS in the current session.
   std::optional<std::string> pending_reboot_;  // CommandKey
   bool pending_factory_reset_ = false;
-  std::map<std::string, EventLoop::TimerId> scheduled_informs_;
+  std::map<std::string, EventLoop::TimerId> scheduled_informs_;  // and transfers waiting to start
+  std::set<std::string> running_transfers_;
   std::vector<std::unique_ptr<HttpSession>> transfer_sessions_;
   std::vector<datamodel::NotifiedChange> unsent_changes_;  // changes of a failed session
   int transfer_seq_ = 0;
