@@ -5,13 +5,6 @@
 
 namespace proxier::core::cwmp {
 
-namespace {
-
-template <typename T>
-inline constexpr bool kAlwaysFalse = false;
-
-}  // namespace
-
 std::string_view NamespaceUri(Namespace ns) {
   switch (ns) {
     case Namespace::k10:
@@ -68,7 +61,7 @@ std::string_view MethodName(const AcsRequest& request) {
         else if constexpr (std::is_same_v<T, ChangeDUState>)
           return "ChangeDUState";
         else
-          static_assert(kAlwaysFalse<T>, "unhandled ACS request");
+          static_assert(sizeof(T) == 0, "unhandled ACS request");
       },
       request);
 }
@@ -88,7 +81,7 @@ std::string_view MethodName(const CpeRequest& request) {
         } else if constexpr (std::is_same_v<T, GetRPCMethods>) {
           return "GetRPCMethods";
         } else {
-          static_assert(kAlwaysFalse<T>, "unhandled CPE request");
+          static_assert(sizeof(T) == 0, "unhandled CPE request");
         }
       },
       request);
@@ -129,7 +122,7 @@ std::string_view MethodName(const CpeResponse& response) {
         } else if constexpr (std::is_same_v<T, Fault>) {
           return "Fault";
         } else {
-          static_assert(kAlwaysFalse<T>, "unhandled CPE response");
+          static_assert(sizeof(T) == 0, "unhandled CPE response");
         }
       },
       response);
@@ -152,7 +145,7 @@ std::string_view MethodName(const AcsResponse& response) {
         } else if constexpr (std::is_same_v<T, Fault>) {
           return "Fault";
         } else {
-          static_assert(kAlwaysFalse<T>, "unhandled ACS response");
+          static_assert(sizeof(T) == 0, "unhandled ACS response");
         }
       },
       response);
