@@ -121,6 +121,8 @@ Result<DaemonConfig> LoadConfig(const std::string& path) {
     s.Str("client_key", &c.client_key);
     s.Bool("periodic_inform_enable", &c.periodic_inform_enable);
     s.UInt("periodic_inform_interval", &c.periodic_inform_interval, 1, 4294967295LL);
+    s.UInt("retry_min_wait", &c.retry_min_wait, 1, 65535);
+    s.UInt("retry_multiplier", &c.retry_multiplier, 1000, 65535);
   }
   {
     Section s(Sub(root, "connection_request"), "connection_request", &c, &error);

@@ -33,6 +33,8 @@ struct DaemonConfig {
   std::string client_key;
   bool periodic_inform_enable = true;
   uint32_t periodic_inform_interval = 3600;
+  uint32_t retry_min_wait = 5;       // CWMPRetryMinimumWaitInterval (first boot)
+  uint32_t retry_multiplier = 2000;  // CWMPRetryIntervalMultiplier (first boot)
   // [connection_request]
   std::string cr_listen = "0.0.0.0:7547";
   std::string cr_username;

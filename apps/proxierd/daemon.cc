@@ -49,8 +49,8 @@ std::vector<datamodel::SetItem> Seed(const DaemonConfig& c) {
       {ms + "PeriodicInformInterval", std::to_string(c.periodic_inform_interval), {}},
       {ms + "ConnectionRequestUsername", c.cr_username, {}},
       {ms + "ConnectionRequestPassword", c.cr_password.Reveal(), {}},
-      {ms + "CWMPRetryMinimumWaitInterval", "5", {}},
-      {ms + "CWMPRetryIntervalMultiplier", "2000", {}},
+      {ms + "CWMPRetryMinimumWaitInterval", std::to_string(c.retry_min_wait), {}},
+      {ms + "CWMPRetryIntervalMultiplier", std::to_string(c.retry_multiplier), {}},
   };
   return seed;
 }
