@@ -5,6 +5,8 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <random>
 
@@ -38,6 +40,15 @@ MHD_Result AccessHandler(void* self, MHD_Connection* connection, const char* url
       static_cast<ConnectionRequestServer*>(self)->Handle(connection, path));
 }
 
+// libmicrohttpd's own messages go to our log (debug: they are about malformed client requests).
+void MhdLog(void* /*cls*/, const char* format, va_list args) {
+  char buf[512];
+  vsnprintf(buf, sizeof buf, format, args);
+  std::string line(buf);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  PX_LOG(kDebug, "cr") << "libmicrohttpd: " << line;
+}
+
 MHD_Result Queue(MHD_Connection* c, unsigned status) {
   MHD_Response* r =
       MHD_create_response_from_buffer(0, const_cast<char*>(""), MHD_RESPMEM_PERSISTENT);
@@ -67,11 +78,11 @@ Result<std::unique_ptr<ConnectionRequestServer>> ConnectionRequestServer::Start(
                                                options.listen_host + "' is not an IPv4 address");
   }
   std::string seed = RandomHex(32);
-  s->daemon_ = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, options.port, nullptr, nullptr,
-                                &AccessHandler, s.get(), MHD_OPTION_SOCK_ADDR, &addr,
-                                MHD_OPTION_CONNECTION_TIMEOUT, 15u, MHD_OPTION_CONNECTION_LIMIT,
-                                64u, MHD_OPTION_NONCE_NC_SIZE, 1024u, MHD_OPTION_DIGEST_AUTH_RANDOM,
-                                seed.size(), seed.c_str(), MHD_OPTION_END);
+  s->daemon_ = MHD_start_daemon(
+      MHD_USE_EPOLL | MHD_USE_ERROR_LOG, options.port, nullptr, nullptr, &AccessHandler, s.get(),
+      MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_CONNECTION_TIMEOUT, 15u, MHD_OPTION_CONNECTION_LIMIT,
+      64u, MHD_OPTION_NONCE_NC_SIZE, 1024u, MHD_OPTION_DIGEST_AUTH_RANDOM, seed.size(),
+      seed.c_str(), MHD_OPTION_EXTERNAL_LOGGER, &MhdLog, nullptr, MHD_OPTION_END);
   if (!s->daemon_) {
     return Status(Code::kInternalError, "cannot listen for connection requests on " +
                                             options.listen_host + ":" +
