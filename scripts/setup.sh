@@ -8,6 +8,7 @@ PACKAGES=(
   libtomlplusplus-dev libcli11-dev zlib1g-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang libclang-rt-14-dev iproute2 gssdp-tools python3 curl
+  gir1.2-gssdp-1.6 python3-gi
 )
 
 missing=()

@@ -1,0 +1,244 @@
+// Test helpers: run upnp-dm-sim as a child process and drive its control channel; run a
+// control point on the test's loop and wait on conditions with bounded timeouts.
+#pragma once
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "proxier/common/clock.h"
+#include "proxier/common/event_loop.h"
+#include "proxier/common/log.h"
+#include "proxier/upnp/control_point.h"
+#include "proxier/upnp/dm_client.h"
+
+namespace proxier::upnp::testing {
+
+// A child process with stdin/stdout pipes. Reading lines never blocks longer than asked.
+class Child {
+ public:
+  static std::unique_ptr<Child> Spawn(const std::vector<std::string>& argv) {
+    int in[2], out[2];
+    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) return nullptr;
+    pid_t pid = fork();
+    if (pid == 0) {
+      dup2(in[0], 0);
+      dup2(out[1], 1);
+      std::vector<char*> args;
+      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      execv(args[0], args.data());
+      _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    auto c = std::unique_ptr<Child>(new Child());
+    c->pid_ = pid;
+    c->in_ = in[1];
+    c->out_ = out[0];
+    return c;
+  }
+  ~Child() {
+    if (pid_ > 0) {
+      Write("quit");
+      if (!WaitExit(std::chrono::milliseconds(5000))) Kill();
+    }
+    if (in_ >= 0) close(in_);
+    if (out_ >= 0) close(out_);
+  }
+  void Write(const std::string& line) {
+    std::string l = line + "\n";
+    (void)!write(in_, l.data(), l.size());
+  }
+  // Next stdout line, or "" after `timeout`.
+  std::string ReadLine(std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      size_t nl = buf_.find('\n');
+      if (nl != std::string::npos) {
+        std::string line = buf_.substr(0, nl);
+        buf_.erase(0, nl + 1);
+        return line;
+      }
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return "";
+      pollfd p{out_, POLLIN, 0};
+      if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+      char b[4096];
+      ssize_t n = read(out_, b, sizeof(b));
+      if (n <= 0) return "";
+      buf_.append(b, static_cast<size_t>(n));
+    }
+  }
+  bool WaitExit(std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      int st;
+      if (waitpid(pid_, &st, WNOHANG) == pid_) {
+        pid_ = -1;
+        return true;
+      }
+      // Bounded poll of the exit status (no event source for it without a pidfd).
+      pollfd p{out_, POLLIN, 0};
+      char b[512];
+      if (poll(&p, 1, 20) > 0 && read(out_, b, sizeof(b)) <= 0) {
+        // EOF: the child is gone or closing; waitpid again next round.
+      }
+    }
+    return false;
+  }
+  void Kill() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  pid_t pid() const { return pid_; }
+
+ private:
+  Child() = default;
+  pid_t pid_ = -1;
+  int in_ = -1;
+  int out_ = -1;
+  std::string buf_;
+};
+
+inline std::string SimBinary() { return PROXIER_SIM_BINARY; }
+inline std::string Profile(const std::string& name) {
+  return std::string(PROXIER_SOURCE_DIR) + "/etc/sim/" + name + ".toml";
+}
+
+// Starts a simulator and waits for its READY line.
+class Sim {
+ public:
+  Sim(int count, uint16_t port, const std::string& seed, std::vector<std::string> extra = {},
+      std::vector<std::string> profiles = {"smart-plug", "nas", "set-top-box"}) {
+    std::vector<std::string> argv = {
+        SimBinary(),   "--count", std::to_string(count), "--port", std::to_string(port),
+        "--uuid-seed", seed,      "--interface",         "lo",     "--ip",
+        "127.0.0.1"};
+    for (const auto& p : profiles) {
+      argv.push_back("--profile");
+      argv.push_back(Profile(p));
+    }
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    if (getenv("PX_DEBUG")) {
+      argv.push_back("--log-level");
+      argv.push_back("debug");
+    }
+    argv_ = argv;
+    Restart();
+  }
+  void Restart() {
+    child_ = Child::Spawn(argv_);
+    std::string line = child_->ReadLine(std::chrono::milliseconds(60000));
+    ready_ = line.rfind("READY", 0) == 0;
+    EXPECT_TRUE(ready_) << "simulator did not start: '" << line << "'";
+  }
+  // Sends a control command and returns its reply line.
+  std::string Command(const std::string& line) {
+    child_->Write(line);
+    return child_->ReadLine(std::chrono::milliseconds(20000));
+  }
+  std::string Udn(int i) {
+    std::string r = Command("udn " + std::to_string(i));
+    return r.size() > 3 ? r.substr(3) : "";
+  }
+  void Crash() { child_->Kill(); }
+  bool ready() const { return ready_; }
+
+ private:
+  std::vector<std::string> argv_;
+  std::unique_ptr<Child> child_;
+  bool ready_ = false;
+};
+
+// Records what the control point reports.
+class Recorder : public Listener {
+ public:
+  void OnDevice(const RootDevice& d, DeviceChange change) override {
+    changes.push_back({d.uuid, change});
+  }
+  void OnEvent(const std::string& uuid, DmService service, const Args& vars) override {
+    events.push_back({uuid, service, vars});
+  }
+  void OnResync(const std::string& uuid, DmService service, const std::string& reason) override {
+    resyncs.push_back({uuid, service, reason});
+  }
+  size_t Count(const std::string& uuid, DeviceChange change) const {
+    size_t n = 0;
+    for (const auto& [u, c] : changes) n += u == uuid && c == change;
+    return n;
+  }
+  struct Event {
+    std::string uuid;
+    DmService service;
+    Args vars;
+  };
+  struct Resync {
+    std::string uuid;
+    DmService service;
+    std::string reason;
+  };
+  std::vector<std::pair<std::string, DeviceChange>> changes;
+  std::vector<Event> events;
+  std::vector<Resync> resyncs;
+};
+
+class ControlPointTest : public ::testing::Test {
+ protected:
+  void StartControlPoint(ControlPointOptions o = {}) {
+    if (getenv("PX_DEBUG")) log::SetLevel(log::Level::kDebug);
+    o.interface = o.interface.empty() ? "lo" : o.interface;
+    if (o.port == 0) o.port = 61000;
+    auto cp = ControlPoint::Create(loop_, o);
+    ASSERT_TRUE(cp.ok()) << cp.status();
+    cp_ = std::move(cp).value();
+    cp_->AddListener(&rec_);
+    ASSERT_TRUE(cp_->Start().ok());
+    dm_ = std::make_unique<DmClient>(*cp_);
+  }
+  void TearDown() override {
+    dm_.reset();
+    if (cp_) cp_->RemoveListener(&rec_);
+    cp_.reset();
+  }
+  bool WaitFor(const std::function<bool()>& cond, std::chrono::milliseconds timeout) {
+    return loop_.RunUntil(cond, timeout);
+  }
+  bool Described(const std::string& uuid) {
+    const RootDevice* d = cp_->Find(uuid);
+    return d && d->description.has_value();
+  }
+  // Runs one typed DmClient call to completion (bounded).
+  template <typename T, typename Call>
+  Reply<T> Await(Call call, std::chrono::milliseconds timeout = std::chrono::milliseconds(15000)) {
+    std::optional<Reply<T>> out;
+    call([&](Reply<T> r) { out = std::move(r); });
+    EXPECT_TRUE(WaitFor([&] { return out.has_value(); }, timeout)) << "no completion";
+    if (!out) {
+      Reply<T> r;
+      r.status = Status(Code::kInternalError, "test: no completion");
+      return r;
+    }
+    return std::move(*out);
+  }
+
+  SystemClock clock_;
+  EventLoop loop_{clock_};
+  std::unique_ptr<ControlPoint> cp_;
+  std::unique_ptr<DmClient> dm_;
+  Recorder rec_;
+};
+
+}  // namespace proxier::upnp::testing

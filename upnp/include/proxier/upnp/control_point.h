@@ -1,0 +1,201 @@
+// ControlPoint: finds UPnP (DM) devices on the LAN interface, keeps their leases and
+// descriptions, sends actions and keeps GENA subscriptions to their DM services.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proxier/common/clock.h"
+#include "proxier/common/event_loop.h"
+#include "proxier/common/status.h"
+#include "proxier/upnp/description.h"
+#include "proxier/upnp/soap.h"
+
+namespace proxier::upnp {
+
+class Stack;
+class SsdpSocket;
+class HttpWorker;
+class GenaClient;
+struct SsdpMessage;
+
+enum class LeaseStatus { kActive, kExpired, kByebye };
+// "LeaseActive", "LeaseExpired", "ByebyeReceived" (TR-181 Discovery Status values).
+const char* LeaseStatusName(LeaseStatus status);
+
+// What SSDP said about one device UUID or one service USN.
+struct Advertisement {
+  std::string usn;
+  LeaseStatus status = LeaseStatus::kActive;
+  uint32_t lease_time = 0;  // CACHE-CONTROL max-age, seconds
+  std::string location;
+  std::string server;
+  WallTime last_update{};
+  SteadyTime expires{};
+};
+
+// One root device and everything announced from its description URL.
+struct RootDevice {
+  std::string uuid;  // root UUID without "uuid:" ("" until known)
+  std::string location;
+  std::string source_ip;  // where its SSDP came from (= LOCATION host)
+  std::optional<uint32_t> boot_id;
+  std::optional<uint32_t> config_id;
+  std::map<std::string, Advertisement> devices;  // UUID (root and embedded) -> advertisement
+  // Service USN without the version ("uuid:X::urn:...:service:Name") -> advertisement (whose
+  // `usn` has the highest version seen).
+  std::map<std::string, Advertisement> services;
+  std::optional<Description> description;
+  std::string description_error;  // why the last fetch failed ("" if none)
+
+  // The root's own advertisement (nullptr until the root UUID is known and advertised).
+  const Advertisement* root() const;
+  LeaseStatus status() const;
+  bool dm_capable() const { return description && description->IsDmCapable(); }
+};
+
+enum class DeviceChange {
+  kAdded,      // first advertisement of a new root device
+  kUpdated,    // lease refreshed, new embedded device/service advertisement, status of a part
+  kDescribed,  // description fetched (or refetched) and parsed
+  kByebye,     // root device said byebye
+  kExpired,    // root device lease ran out
+  kReturned,   // alive again after byebye/expiry
+  kRebooted,   // BOOTID.UPNP.ORG changed
+};
+
+// Receives registry and event news. Thread: engine thread; may call the ControlPoint back but
+// must not destroy it from inside a callback.
+class Listener {
+ public:
+  virtual ~Listener() = default;
+  virtual void OnDevice(const RootDevice& /*device*/, DeviceChange /*change*/) {}
+  // GENA variables of a DM service of `uuid` (the root UUID), SEQ checked.
+  virtual void OnEvent(const std::string& /*uuid*/, DmService /*service*/,
+                       const Args& /*variables*/) {}
+  // Events may have been lost (SEQ gap, failed renewal, re-subscription): re-read the state.
+  virtual void OnResync(const std::string& /*uuid*/, DmService /*service*/,
+                        const std::string& /*reason*/) {}
+};
+
+// Outcome of one action. `status` is ok, or 9002 with a message (timeout, transport, malformed
+// answer, "UPnP error <code> <name>: <description>"); `upnp_error` carries the device's UPnP
+// error code (401, 402, 501, 600-606, 701-708, ...) or 0 when the failure was not a UPnPError.
+struct ActionOutcome {
+  Status status;
+  int upnp_error = 0;
+  std::string upnp_description;
+  Args out;
+  bool ok() const { return status.ok(); }
+  // Output argument by name; "" if absent.
+  std::string Out(const std::string& name) const;
+};
+
+struct ControlPointOptions {
+  std::string interface = "lo";             // LAN interface; all UPnP traffic stays on it
+  std::string ip;                           // its IPv4 (found from the interface when empty)
+  uint16_t port = 0;                        // libupnp HTTP/GENA port (>= 61000 advised, 0 = any)
+  uint16_t ssdp_port = 0;                   // unicast SSDP port (0 = any)
+  std::vector<std::string> search_targets;  // empty: the DM service types, versions 1 and 2
+  Seconds search_interval{300};
+  int search_mx = 2;
+  Millis action_timeout{10000};
+  Millis description_timeout{5000};
+  DescriptionLimits description_limits;
+  size_t max_devices = 256;    // root devices kept; more are ignored (flood protection)
+  bool auto_subscribe = true;  // subscribe to CMS/BMS/SMS of DM-capable devices
+  int subscription_timeout_s = 1800;
+};
+
+// Thread: engine thread only (the loop's), except where noted. Nothing here blocks: SSDP is
+// non-blocking on the loop, HTTP runs on the HttpWorker thread, libupnp callbacks only post.
+class ControlPoint {
+ public:
+  using ActionDone = std::function<void(ActionOutcome)>;
+
+  // Starts libupnp (a Stack) on the interface unless `stack` is given (borrowed, must outlive).
+  // Errors: 9003 bad interface, 9002 libupnp or socket failure.
+  static Result<std::unique_ptr<ControlPoint>> Create(EventLoop& loop, ControlPointOptions options,
+                                                      Stack* stack = nullptr);
+  ~ControlPoint();
+  ControlPoint(const ControlPoint&) = delete;
+  ControlPoint& operator=(const ControlPoint&) = delete;
+
+  // Opens the SSDP sockets, registers the GENA client and searches (then every
+  // search_interval). Errors: 9002.
+  Status Start();
+  // Cancels subscriptions (UNSUBSCRIBE sent asynchronously), closes sockets, stops timers.
+  void Stop();
+  // One search round now (each target twice, 100 ms apart).
+  void Search();
+
+  // Listeners are borrowed; remove before destroying them.
+  void AddListener(Listener* listener);
+  void RemoveListener(Listener* listener);
+
+  // Root device by root UUID, or nullptr.
+  const RootDevice* Find(const std::string& uuid) const;
+  std::vector<const RootDevice*> Devices() const;
+
+  // Sends `action` to the first `service` of the device tree of root `uuid`. `done` always runs
+  // later on the loop (never inside Invoke), after at most `timeout` (default
+  // options.action_timeout). Unknown device/service or an offline device: 9002 at once.
+  void Invoke(const std::string& uuid, DmService service, const std::string& action,
+              const Args& args, ActionDone done, std::optional<Millis> timeout = std::nullopt);
+
+  // Re-subscribes to the DM services of `uuid` (the owner asks after its own resync).
+  void Resubscribe(const std::string& uuid);
+
+  struct Stats {
+    uint64_t ssdp_messages = 0;
+    uint64_t ssdp_refused = 0;  // LOCATION host != sender, over max_devices, bad USN
+    uint64_t descriptions_ok = 0;
+    uint64_t descriptions_failed = 0;
+    uint64_t actions = 0;
+    uint64_t events = 0;
+    uint64_t seq_gaps = 0;
+    uint64_t subscriptions = 0;
+    uint64_t renewals = 0;
+    uint64_t failed_renewals = 0;
+  };
+  Stats stats() const;
+  const std::string& ip() const;
+  uint16_t http_port() const;
+  const ControlPointOptions& options() const { return options_; }
+  EventLoop& loop() { return loop_; }
+
+ private:
+  ControlPoint(EventLoop& loop, ControlPointOptions options);
+  void OnSsdp(const SsdpMessage& m, const std::string& from_ip);
+  void OnAlive(const SsdpMessage& m, const std::string& from_ip);
+  void OnByebye(const SsdpMessage& m);
+  void Fetch(const std::string& location);
+  void OnDescription(const std::string& location, Result<Description> d);
+  void Sweep();
+  void Notify(const RootDevice& d, DeviceChange change);
+  RootDevice* ByUuid(const std::string& uuid);
+  void SubscribeAll(RootDevice& d);
+
+  EventLoop& loop_;
+  ControlPointOptions options_;
+  std::unique_ptr<Stack> own_stack_;
+  Stack* stack_ = nullptr;
+  std::unique_ptr<SsdpSocket> ssdp_;
+  std::unique_ptr<HttpWorker> http_;
+  std::unique_ptr<GenaClient> gena_;
+  std::vector<Listener*> listeners_;
+  std::map<std::string, RootDevice> roots_;           // by LOCATION
+  std::map<std::string, std::string> uuid_location_;  // any device UUID -> LOCATION
+  std::map<std::string, SteadyTime> fetch_after_;     // LOCATION -> earliest refetch
+  std::map<std::string, bool> fetching_;
+  std::vector<EventLoop::TimerId> timers_;
+  Stats stats_;
+  bool started_ = false;
+};
+
+}  // namespace proxier::upnp
