@@ -83,6 +83,7 @@ Status GenaClient::Start() {
     n.type = type;
     switch (type) {
       case UPNP_EVENT_SUBSCRIBE_COMPLETE:
+      case UPNP_EVENT_UNSUBSCRIBE_COMPLETE:
       case UPNP_EVENT_RENEWAL_COMPLETE:
       case UPNP_EVENT_AUTORENEWAL_FAILED:
       case UPNP_EVENT_SUBSCRIPTION_EXPIRED: {
@@ -133,9 +134,38 @@ void GenaClient::SendSubscribe(Sub& s) {
   CancelTimer(s);
   s.state = State::kSubscribing;
   s.sid.clear();
-  ++stats_->subscriptions;
-  int rc = UpnpSubscribeAsync(handle_, s.url.c_str(), timeout_s_, &Stack::Dispatch, sink_);
-  if (rc != UPNP_E_SUCCESS) Lost(s, "subscribe not sent: " + std::to_string(rc));
+  queued_.push_back(s.url);
+  Pump();
+}
+
+void GenaClient::Unsubscribe(const std::string& sid) {
+  if (sid.empty()) return;
+  unsubscribe_.push_back(sid);
+  Pump();
+}
+
+void GenaClient::Pump() {
+  while (in_flight_ < kMaxInFlight && !unsubscribe_.empty()) {
+    Upnp_SID sid = {};
+    unsubscribe_.front().copy(sid, sizeof(sid) - 1);
+    unsubscribe_.pop_front();
+    if (UpnpUnSubscribeAsync(handle_, sid, &Stack::Dispatch, sink_) == UPNP_E_SUCCESS) {
+      ++in_flight_;
+    }
+  }
+  while (in_flight_ < kMaxInFlight && !queued_.empty()) {
+    std::string url = queued_.front();
+    queued_.pop_front();
+    auto it = subs_.find(url);
+    if (it == subs_.end() || it->second.state != State::kSubscribing) continue;
+    ++stats_->subscriptions;
+    ++in_flight_;
+    int rc = UpnpSubscribeAsync(handle_, url.c_str(), timeout_s_, &Stack::Dispatch, sink_);
+    if (rc != UPNP_E_SUCCESS) {
+      --in_flight_;
+      Lost(it->second, "subscribe not sent: " + std::to_string(rc));
+    }
+  }
 }
 
 GenaClient::Sub* GenaClient::BySid(const std::string& sid) {
@@ -149,11 +179,7 @@ GenaClient::Sub* GenaClient::BySid(const std::string& sid) {
 void GenaClient::Lost(Sub& s, const std::string& reason) {
   PX_LOG(kInfo, "gena") << s.uuid << " " << Name(s.service) << ": " << reason;
   CancelTimer(s);
-  if (!s.sid.empty() && s.state == State::kActive) {
-    Upnp_SID sid = {};
-    s.sid.copy(sid, sizeof(sid) - 1);
-    UpnpUnSubscribeAsync(handle_, sid, &Stack::Dispatch, sink_);
-  }
+  if (!s.sid.empty() && s.state == State::kActive) Unsubscribe(s.sid);
   s.sid.clear();
   s.state = State::kWaiting;
   s.resync_pending = true;
@@ -174,14 +200,12 @@ void GenaClient::OnNotice(const Notice& n) {
                          << " key=" << n.key << " vars=" << n.vars.size();
   switch (n.type) {
     case UPNP_EVENT_SUBSCRIBE_COMPLETE: {
+      if (in_flight_ > 0) --in_flight_;
+      Pump();
       auto it = subs_.find(n.url);
       if (it == subs_.end() || it->second.state != State::kSubscribing) {
         // Dropped meanwhile: do not keep a subscription nobody wants.
-        if (n.err == UPNP_E_SUCCESS && !n.sid.empty()) {
-          Upnp_SID sid = {};
-          n.sid.copy(sid, sizeof(sid) - 1);
-          UpnpUnSubscribeAsync(handle_, sid, &Stack::Dispatch, sink_);
-        }
+        if (n.err == UPNP_E_SUCCESS) Unsubscribe(n.sid);
         return;
       }
       Sub& s = it->second;
@@ -216,6 +240,10 @@ void GenaClient::OnNotice(const Notice& n) {
       }
       return;
     }
+    case UPNP_EVENT_UNSUBSCRIBE_COMPLETE:
+      if (in_flight_ > 0) --in_flight_;
+      Pump();
+      return;
     case UPNP_EVENT_RENEWAL_COMPLETE: {
       Sub* s = BySid(n.sid);
       if (!s) return;
@@ -284,11 +312,7 @@ void GenaClient::Drop(const std::string& uuid) {
     }
     Sub& s = it->second;
     CancelTimer(s);
-    if (s.state == State::kActive && !s.sid.empty()) {
-      Upnp_SID sid = {};
-      s.sid.copy(sid, sizeof(sid) - 1);
-      UpnpUnSubscribeAsync(handle_, sid, &Stack::Dispatch, sink_);
-    }
+    if (s.state == State::kActive && !s.sid.empty()) Unsubscribe(s.sid);
     it = subs_.erase(it);
   }
 }

@@ -1,6 +1,7 @@
 // GenaClient: GENA subscriptions of the control point on libupnp's client handle (private).
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <string>
@@ -75,6 +76,14 @@ class GenaClient {
   std::map<std::string, Sub> subs_;  // by event URL
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::map<std::string, std::vector<Notice>> early_;  // events for SIDs not yet known
+  // libupnp runs SUBSCRIBEs one at a time (process-wide lock) on a 100-job queue: keep only a
+  // few in its queue and the rest here, in order.
+  static constexpr int kMaxInFlight = 4;
+  int in_flight_ = 0;
+  std::deque<std::string> queued_;       // event URLs waiting for a slot
+  std::deque<std::string> unsubscribe_;  // SIDs to UNSUBSCRIBE, same slots
+  void Unsubscribe(const std::string& sid);
+  void Pump();
 };
 
 }  // namespace proxier::upnp
