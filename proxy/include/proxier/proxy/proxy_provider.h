@@ -1,0 +1,148 @@
+// ProxyProvider: a datamodel Provider backed by one UPnP DM device (mapping.md §4, §6-§8).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "proxier/common/event_loop.h"
+#include "proxier/common/sqlite.h"
+#include "proxier/datamodel/provider.h"
+#include "proxier/datamodel/schema.h"
+#include "proxier/proxy/cms_port.h"
+#include "proxier/proxy/instance_map.h"
+#include "proxier/upnp/soap.h"
+
+namespace proxier::proxy {
+
+struct ProxyOptions {
+  // Virtual mode: SetParameterValues waits for the device (ChangesApplied -> 0,
+  // ChangesCommitted -> 1) and an offline device fails reads with 9002. Embedded mode: SPV is
+  // validated, persisted and answered with 1, then delivered with retries (CommandProcessed);
+  // reads of an offline device come from the cache.
+  bool virtual_mode = false;
+  // Types of BBF paths come from here when it defines them (borrowed, may be null).
+  const datamodel::Schema* tr181 = nullptr;
+  Millis retry_base{5000};  // embedded delivery retries: base, 2x base, 4x base, ...
+  int max_tries = 5;        // deliveries of one command before CommandProcessed=Error
+};
+
+// What the device told us about one parameter (by structure path, "/A/#/B").
+struct ParamMeta {
+  datamodel::ValueType type = datamodel::ValueType::kString;
+  std::string upnp_type;
+  bool writable = false;
+  bool eventable = true;
+};
+
+// Mounted by its owner at each Mount's CWMP prefix (one provider for all subtrees of the device,
+// so one RPC costs one device request). Pending embedded commands and the parameter metadata are
+// persisted (module "proxy_device"); the value cache is memory only.
+// Thread: engine thread. Device answers that arrive after destruction are dropped.
+class ProxyProvider final : public datamodel::Provider {
+ public:
+  // Progress of embedded commands: state is Pending, Retrying, Success or Error; `message` is
+  // the reason of Retrying/Error ("" otherwise).
+  using CommandListener = std::function<void(const std::string& state, const std::string& message)>;
+
+  // `loop`, `db`, `port` and `map` are borrowed and must outlive the provider.
+  // Errors: 9002 on storage errors.
+  static Result<std::unique_ptr<ProxyProvider>> Create(EventLoop& loop, Db& db, CmsPort& port,
+                                                       InstanceMap& map, std::string udn,
+                                                       ProxyOptions options,
+                                                       CommandListener on_command = {});
+  ~ProxyProvider() override;
+
+  void SetMounts(std::vector<Mount> mounts) { mounts_ = std::move(mounts); }
+  const std::vector<Mount>& mounts() const { return mounts_; }
+
+  // Reads the supported parameters and attributes of every mount from the device and stores
+  // them (types, access, EventOnChange). done(Status) with the first failure.
+  void Sync(std::function<void(Status)> done);
+  // The device came back (or left): back online replays pending commands at once.
+  void OnlineChanged(bool online);
+  // A CMS GENA event: ConfigurationUpdate changes go to the change sink (notifications);
+  // SupportedParametersUpdate refreshes the metadata.
+  void OnEvent(const upnp::Args& variables);
+  // Events may have been lost: re-reads the notified parameters and reports differences.
+  void Resync();
+
+  size_t pending_commands() const { return commands_.size(); }
+  std::optional<WallTime> last_sync() const { return last_sync_; }
+  const std::string& udn() const { return udn_; }
+  // Metadata known for a structure path (nullptr if none).
+  const ParamMeta* Meta(const std::string& structure) const;
+
+  // Provider.
+  bool IsLocal() const override { return false; }
+  void GetValues(const std::vector<std::string>& names,
+                 Done<std::vector<datamodel::ParamValue>> done) override;
+  void GetNames(const std::string& path, bool next_level,
+                Done<std::vector<datamodel::ParamInfo>> done) override;
+  void ValidateSet(const std::vector<datamodel::SetItem>& items,
+                   std::function<void(std::vector<datamodel::ParamFault>)> done) override;
+  void ApplySet(const std::vector<datamodel::SetItem>& items, Done<int> done) override;
+  void AddObject(const std::string& table, Done<datamodel::AddResult> done) override;
+  void DeleteObject(const std::string& row, Done<datamodel::DeleteResult> done) override;
+  void NotificationChanged(const std::string& param, int level) override;
+
+ private:
+  ProxyProvider(EventLoop& loop, Db& db, CmsPort& port, InstanceMap& map, std::string udn,
+                ProxyOptions options, CommandListener on_command);
+  struct Command {
+    int64_t id = 0;
+    std::vector<upnp::cms::ParameterValue> values;
+    int tries = 0;
+  };
+
+  const Mount* MountOf(const std::string& cwmp_name) const;
+  const Mount* MountOfUpnp(const std::string& upnp_path) const;
+  Result<std::string> ToUpnp(const std::string& cwmp_name) const;
+  // The CWMP value of a device answer (type from TR-181 or the metadata).
+  Result<datamodel::ParamValue> FromDevice(const upnp::cms::ParameterValue& pv);
+  datamodel::Syntax SyntaxOf(const std::string& cwmp_name, const std::string& upnp_path) const;
+  std::vector<datamodel::ParamValue> FromCache(const std::vector<std::string>& names,
+                                               Status* missing) const;
+  Status LoadState();
+  Status StoreMeta();
+  void MergeAttributes(const std::vector<upnp::cms::NodeAttributes>& nodes);
+  void ValidateItems(const std::vector<datamodel::SetItem>& items,
+                     std::function<void(std::vector<datamodel::ParamFault>)> done);
+  Result<upnp::cms::ParameterValue> Translate(const datamodel::SetItem& item) const;
+  // Embedded delivery.
+  Status Enqueue(std::vector<upnp::cms::ParameterValue> values);
+  void Deliver();
+  void Delivered(const upnp::Reply<std::string>& r);
+  Status DropHead();
+  void Report(const std::string& state, const std::string& message);
+  void NamesFrom(const std::string& path, bool next_level, const std::vector<std::string>& rows,
+                 Done<std::vector<datamodel::ParamInfo>> done);
+  void ReportChanges(const std::vector<upnp::cms::ParameterValue>& changed);
+  std::function<bool()> Alive() const;
+
+  EventLoop& loop_;
+  Db& db_;
+  CmsPort& port_;
+  InstanceMap& map_;
+  std::string udn_;
+  ProxyOptions options_;
+  CommandListener on_command_;
+  std::vector<Mount> mounts_;
+  std::map<std::string, ParamMeta> meta_;  // structure path -> metadata
+  std::set<std::string> structure_;        // supported structure paths (leaves and nodes)
+  std::map<std::string, datamodel::ParamValue> cache_;  // CWMP name -> last value read
+  std::map<std::string, int> notified_;                 // CWMP name -> Notification level (>= 1)
+  std::deque<Command> commands_;
+  bool delivering_ = false;
+  std::optional<EventLoop::TimerId> retry_timer_;
+  std::optional<WallTime> last_sync_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace proxier::proxy

@@ -1,0 +1,259 @@
+// ProxyProvider: state, reads (GetValues, GetNames), metadata and device events.
+#include "proxier/proxy/proxy_provider.h"
+
+#include <algorithm>
+
+#include "proxier/common/log.h"
+#include "proxier/datamodel/path.h"
+#include "proxier/datamodel/value.h"
+
+namespace proxier::proxy {
+
+using datamodel::ParamInfo;
+using datamodel::ParamValue;
+namespace cms = upnp::cms;
+
+Result<std::unique_ptr<ProxyProvider>> ProxyProvider::Create(EventLoop& loop, Db& db, CmsPort& port,
+                                                             InstanceMap& map, std::string udn,
+                                                             ProxyOptions options,
+                                                             CommandListener on_command) {
+  PX_RETURN_IF_ERROR(Migrate(
+      db, "proxy_device",
+      {"CREATE TABLE proxy_meta(udn TEXT NOT NULL, structure TEXT NOT NULL, upnp_type TEXT, "
+       "writable INTEGER, eventable INTEGER, PRIMARY KEY(udn, structure))",
+       "CREATE TABLE proxy_command(id INTEGER PRIMARY KEY AUTOINCREMENT, udn TEXT NOT NULL, "
+       "payload TEXT NOT NULL, tries INTEGER NOT NULL DEFAULT 0)"}));
+  std::unique_ptr<ProxyProvider> p(new ProxyProvider(loop, db, port, map, std::move(udn),
+                                                     std::move(options), std::move(on_command)));
+  PX_RETURN_IF_ERROR(p->LoadState());
+  return p;
+}
+
+ProxyProvider::ProxyProvider(EventLoop& loop, Db& db, CmsPort& port, InstanceMap& map,
+                             std::string udn, ProxyOptions options, CommandListener on_command)
+    : loop_(loop),
+      db_(db),
+      port_(port),
+      map_(map),
+      udn_(std::move(udn)),
+      options_(std::move(options)),
+      on_command_(std::move(on_command)) {}
+
+ProxyProvider::~ProxyProvider() {
+  *alive_ = false;
+  if (retry_timer_) loop_.Cancel(*retry_timer_);
+}
+
+std::function<bool()> ProxyProvider::Alive() const {
+  std::weak_ptr<bool> weak = alive_;
+  return [weak] {
+    auto a = weak.lock();
+    return a && *a;
+  };
+}
+
+Status ProxyProvider::LoadState() {
+  auto st =
+      db_.Prepare("SELECT structure, upnp_type, writable, eventable FROM proxy_meta WHERE udn=?");
+  if (!st.ok()) return st.status();
+  st->Bind(0, udn_);
+  for (;;) {
+    auto row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    ParamMeta m;
+    m.upnp_type = st->ColumnText(1);
+    m.type = TypeOfUpnp(m.upnp_type);
+    m.writable = st->ColumnInt(2) != 0;
+    m.eventable = st->ColumnInt(3) != 0;
+    structure_.insert(st->ColumnText(0));
+    meta_[st->ColumnText(0)] = m;
+  }
+  auto cmd = db_.Prepare("SELECT id, payload, tries FROM proxy_command WHERE udn=? ORDER BY id");
+  if (!cmd.ok()) return cmd.status();
+  cmd->Bind(0, udn_);
+  for (;;) {
+    auto row = cmd->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    auto values = cms::DecodeParameterValueList(cmd->ColumnText(1));
+    if (!values.ok()) {
+      PX_LOG(kWarning, "proxy") << udn_ << ": dropping unreadable stored command";
+      continue;
+    }
+    commands_.push_back(
+        {cmd->ColumnInt(0), std::move(values).value(), static_cast<int>(cmd->ColumnInt(2))});
+  }
+  return Status::Ok();
+}
+
+Status ProxyProvider::StoreMeta() {
+  Transaction tx(db_);
+  PX_RETURN_IF_ERROR(tx.begin_status());
+  auto del = db_.Prepare("DELETE FROM proxy_meta WHERE udn=?");
+  if (!del.ok()) return del.status();
+  del->Bind(0, udn_);
+  PX_RETURN_IF_ERROR(del->Run());
+  for (const auto& s : structure_) {
+    auto ins = db_.Prepare(
+        "INSERT INTO proxy_meta(udn, structure, upnp_type, writable, eventable) "
+        "VALUES(?,?,?,?,?)");
+    if (!ins.ok()) return ins.status();
+    auto m = meta_.find(s);
+    ParamMeta meta = m == meta_.end() ? ParamMeta{} : m->second;
+    ins->Bind(0, udn_).Bind(1, s).Bind(2, meta.upnp_type);
+    ins->Bind(3, int64_t{meta.writable}).Bind(4, int64_t{meta.eventable});
+    PX_RETURN_IF_ERROR(ins->Run());
+  }
+  return tx.Commit();
+}
+
+const ParamMeta* ProxyProvider::Meta(const std::string& structure) const {
+  auto it = meta_.find(structure);
+  return it == meta_.end() ? nullptr : &it->second;
+}
+
+const Mount* ProxyProvider::MountOf(const std::string& name) const {
+  const Mount* best = nullptr;
+  for (const auto& m : mounts_) {
+    if (name.starts_with(m.cwmp) && (!best || m.cwmp.size() > best->cwmp.size())) best = &m;
+  }
+  return best;
+}
+
+const Mount* ProxyProvider::MountOfUpnp(const std::string& path) const {
+  const Mount* best = nullptr;
+  for (const auto& m : mounts_) {
+    if (path.starts_with(m.upnp) && (!best || m.upnp.size() > best->upnp.size())) best = &m;
+  }
+  return best;
+}
+
+Result<std::string> ProxyProvider::ToUpnp(const std::string& name) const {
+  const Mount* m = MountOf(name);
+  if (!m) return Status(Code::kInvalidParameterName, "no such parameter: " + name);
+  return map_.ToUpnpPath(*m, name);
+}
+
+datamodel::Syntax ProxyProvider::SyntaxOf(const std::string& name,
+                                          const std::string& upnp_path) const {
+  const Mount* m = MountOf(name);
+  if (m && m->bbf && options_.tr181) {
+    const std::string std_name = "Device." + name.substr(m->cwmp.size());
+    if (const auto* def = options_.tr181->FindParam(SchemaPathOf(std_name))) return def->syntax;
+  }
+  datamodel::Syntax s;
+  if (const ParamMeta* meta = Meta(StructureOf(upnp_path))) s.type = meta->type;
+  return s;
+}
+
+Result<ParamValue> ProxyProvider::FromDevice(const cms::ParameterValue& pv) {
+  const Mount* m = MountOfUpnp(pv.path);
+  if (!m) return Status(Code::kInternalError, "device answered a path outside its mounts");
+  auto name = map_.ToCwmpName(*m, pv.path);
+  if (!name.ok()) return name.status();
+  auto type = SyntaxOf(*name, pv.path).type;
+  return ParamValue{*name, ToCwmpValue(type, pv.value), type};
+}
+
+std::vector<ParamValue> ProxyProvider::FromCache(const std::vector<std::string>& names,
+                                                 Status* missing) const {
+  std::vector<ParamValue> out;
+  for (const auto& n : names) {
+    bool any = false;
+    for (auto it = cache_.lower_bound(n); it != cache_.end(); ++it) {
+      if (datamodel::IsPartialPath(n) ? !it->first.starts_with(n) : it->first != n) break;
+      out.push_back(it->second);
+      any = true;
+    }
+    if (!any && !datamodel::IsPartialPath(n) && missing->ok()) {
+      *missing =
+          Status(Code::kInternalError, "device " + udn_ + " offline and " + n + " not cached");
+    }
+  }
+  return out;
+}
+
+void ProxyProvider::GetValues(const std::vector<std::string>& names,
+                              Done<std::vector<ParamValue>> done) {
+  std::vector<std::string> paths;
+  for (const auto& n : names) {
+    auto p = ToUpnp(n);
+    if (!p.ok()) return done(p.status());
+    paths.push_back(*p);
+  }
+  auto offline = [this, names, done](Status why) {
+    if (options_.virtual_mode) return done(why);
+    Status missing;
+    auto values = FromCache(names, &missing);
+    if (!missing.ok()) return done(missing);
+    done(std::move(values));
+  };
+  if (!port_.Online()) return offline(Status(Code::kInternalError, "device " + udn_ + " offline"));
+  port_.GetValues(paths, [this, alive = Alive(), names, offline,
+                          done](upnp::Reply<std::vector<cms::ParameterValue>> r) {
+    if (!alive()) return done(Status(Code::kInternalError, "device detached"));
+    if (!r.ok()) {
+      if (IsRetryable(r.upnp_error, r.status)) return offline(r.status);
+      return done(FaultFromUpnp(r.upnp_error, r.status, FaultContext::kRead));
+    }
+    for (const auto& n : names) {
+      if (!datamodel::IsPartialPath(n)) continue;
+      for (auto it = cache_.lower_bound(n); it != cache_.end() && it->first.starts_with(n);) {
+        it = cache_.erase(it);
+      }
+    }
+    std::vector<ParamValue> out;
+    for (const auto& pv : r.value) {
+      auto v = FromDevice(pv);
+      if (!v.ok()) return done(v.status());
+      cache_[v->name] = *v;
+      out.push_back(std::move(v).value());
+    }
+    last_sync_ = loop_.clock().WallNow();
+    done(std::move(out));
+  });
+}
+
+void ProxyProvider::GetNames(const std::string& path, bool next_level,
+                             Done<std::vector<ParamInfo>> done) {
+  auto upnp_path = ToUpnp(path);
+  if (!upnp_path.ok()) return done(upnp_path.status());
+  if (!datamodel::IsPartialPath(path)) {
+    const ParamMeta* m = Meta(StructureOf(*upnp_path));
+    if (!m && !structure_.count(StructureOf(*upnp_path)))
+      return done(Status(Code::kInvalidParameterName, "no such parameter: " + path));
+    if (next_level) {
+      return done(Status(Code::kInvalidArguments, "NextLevel true on a parameter: " + path));
+    }
+    return done(std::vector<ParamInfo>{{path, m && m->writable}});
+  }
+  if (!port_.Online()) {
+    if (options_.virtual_mode)
+      return done(Status(Code::kInternalError, "device " + udn_ + " offline"));
+    // Embedded and offline: the rows last seen (from the value cache).
+    std::set<std::string> rows;
+    for (const auto& [name, v] : cache_) {
+      const Mount* m = MountOf(name);
+      if (!m) continue;
+      auto p = map_.ToUpnpPath(*m, name);
+      if (!p.ok()) continue;
+      for (size_t s = p->find('/', 1); s != std::string::npos; s = p->find('/', s + 1)) {
+        size_t prev = p->rfind('/', s - 1);
+        if (IsDigits(p->substr(prev + 1, s - prev - 1))) rows.insert(p->substr(0, s + 1));
+      }
+    }
+    return NamesFrom(path, next_level, {rows.begin(), rows.end()}, std::move(done));
+  }
+  port_.GetInstances(*upnp_path, 0,
+                     [this, alive = Alive(), path, next_level,
+                      done](upnp::Reply<std::vector<std::string>> r) mutable {
+                       if (!alive()) return done(Status(Code::kInternalError, "device detached"));
+                       if (!r.ok()) {
+                         return done(FaultFromUpnp(r.upnp_error, r.status, FaultContext::kRead));
+                       }
+                       NamesFrom(path, next_level, r.value, std::move(done));
+                     });
+}
+
+}  // namespace proxier::proxy

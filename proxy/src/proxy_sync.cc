@@ -1,0 +1,159 @@
+// ProxyProvider: metadata sync, device events and notification subscriptions.
+#include "proxier/common/log.h"
+#include "proxier/proxy/proxy_provider.h"
+
+namespace proxier::proxy {
+
+namespace cms = upnp::cms;
+
+void ProxyProvider::MergeAttributes(const std::vector<cms::NodeAttributes>& nodes) {
+  for (const auto& n : nodes) {
+    ParamMeta m;
+    auto get = [&](const char* key) {
+      auto it = n.attributes.find(key);
+      return it == n.attributes.end() ? std::string() : it->second;
+    };
+    m.upnp_type = get("Type");
+    m.type = TypeOfUpnp(m.upnp_type);
+    m.writable = get("Access") == "readWrite";
+    m.eventable = n.attributes.count("EventOnChange") > 0;
+    const std::string s = StructureOf(n.path);
+    meta_[s] = m;
+    structure_.insert(s);
+  }
+}
+
+void ProxyProvider::Sync(std::function<void(Status)> done) {
+  if (mounts_.empty()) return done(Status::Ok());
+  if (!port_.Online()) return done(Status(Code::kInternalError, "device " + udn_ + " offline"));
+  // Per mount: supported structure, attributes of the existing parameters, current values.
+  struct State {
+    std::set<std::string> structure;
+    std::vector<cms::NodeAttributes> attributes;
+    Status first;
+  };
+  auto state = std::make_shared<State>();
+  auto remaining = std::make_shared<size_t>(mounts_.size() * 2);
+  auto finish = [this, alive = Alive(), state, done] {
+    if (!alive()) return done(Status(Code::kInternalError, "device detached"));
+    if (!state->first.ok()) return done(state->first);
+    structure_ = state->structure;
+    meta_.clear();
+    MergeAttributes(state->attributes);
+    Status st = StoreMeta();
+    if (!st.ok()) return done(st);
+    last_sync_ = loop_.clock().WallNow();
+    // Subscriptions the device may have forgotten (reboot, reset).
+    for (const auto& [name, level] : notified_) NotificationChanged(name, level);
+    // Then every value: fills the cache used while the device is away.
+    std::vector<std::string> roots;
+    for (const auto& m : mounts_) roots.push_back(m.cwmp);
+    GetValues(roots, [done](Result<std::vector<datamodel::ParamValue>>) { done(Status::Ok()); });
+  };
+  auto slot = [remaining, finish] {
+    return [remaining, finish](int) {
+      if (--*remaining == 0) finish();
+    };
+  };
+  auto fail = [state](const Status& st, int upnp_error) {
+    if (state->first.ok()) state->first = FaultFromUpnp(upnp_error, st, FaultContext::kRead);
+  };
+  for (const auto& m : mounts_) {
+    port_.GetSupportedParameters(
+        m.upnp, 0, [state, fail, cb = slot()](upnp::Reply<std::vector<std::string>> r) {
+          if (r.ok()) {
+            state->structure.insert(r.value.begin(), r.value.end());
+          } else {
+            fail(r.status, r.upnp_error);
+          }
+          cb(0);
+        });
+    port_.GetAttributes(
+        {m.upnp}, [state, fail, cb = slot()](upnp::Reply<std::vector<cms::NodeAttributes>> r) {
+          if (r.ok()) {
+            state->attributes.insert(state->attributes.end(), r.value.begin(), r.value.end());
+          } else if (r.upnp_error != 703) {  // an empty subtree has no attributes
+            fail(r.status, r.upnp_error);
+          }
+          cb(0);
+        });
+  }
+}
+
+void ProxyProvider::OnlineChanged(bool online) {
+  if (!online) return;
+  if (retry_timer_) {
+    loop_.Cancel(*retry_timer_);
+    retry_timer_.reset();
+  }
+  Deliver();
+}
+
+void ProxyProvider::OnEvent(const upnp::Args& variables) {
+  for (const auto& [name, value] : variables) {
+    if (name == "ConfigurationUpdate") {
+      auto update = cms::ParseConfigurationUpdate(value);
+      if (!update.ok()) {
+        PX_LOG(kWarning, "proxy") << udn_ << ": bad ConfigurationUpdate: " << update.status();
+        continue;
+      }
+      if (update->changed.empty()) {
+        Resync();
+      } else {
+        ReportChanges(update->changed);
+      }
+    } else if (name == "SupportedParametersUpdate") {
+      Sync([udn = udn_](Status st) {
+        if (!st.ok()) PX_LOG(kWarning, "proxy") << udn << ": metadata refresh: " << st;
+      });
+    }
+  }
+}
+
+void ProxyProvider::ReportChanges(const std::vector<cms::ParameterValue>& changed) {
+  for (const auto& pv : changed) {
+    if (!MountOfUpnp(pv.path)) continue;  // another subtree of the device
+    auto v = FromDevice(pv);
+    if (!v.ok()) continue;
+    auto it = cache_.find(v->name);
+    if (it != cache_.end() && it->second.value == v->value) continue;
+    cache_[v->name] = *v;
+    if (sink()) sink()->ValueChanged(*v);
+  }
+}
+
+void ProxyProvider::Resync() {
+  if (notified_.empty() || !port_.Online()) return;
+  std::vector<std::string> paths;
+  for (const auto& [name, level] : notified_) {
+    auto p = ToUpnp(name);
+    if (p.ok()) paths.push_back(*p);
+  }
+  port_.GetValues(paths, [this, alive = Alive()](upnp::Reply<std::vector<cms::ParameterValue>> r) {
+    if (!alive()) return;
+    if (!r.ok()) {
+      PX_LOG(kInfo, "proxy") << udn_ << ": re-reading notified values: " << r.status;
+      return;
+    }
+    ReportChanges(r.value);
+  });
+}
+
+void ProxyProvider::NotificationChanged(const std::string& param, int level) {
+  if (level > 0) {
+    notified_[param] = level;
+  } else {
+    notified_.erase(param);
+  }
+  auto path = ToUpnp(param);
+  if (!path.ok() || !port_.Online()) return;  // applied again by the next Sync
+  port_.SetAttributes({{*path, {{"EventOnChange", level > 0 ? "1" : "0"}}}},
+                      [udn = udn_, param](upnp::Reply<std::string> r) {
+                        if (!r.ok()) {
+                          PX_LOG(kWarning, "proxy")
+                              << udn << ": EventOnChange for " << param << ": " << r.status;
+                        }
+                      });
+}
+
+}  // namespace proxier::proxy
