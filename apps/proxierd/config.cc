@@ -1,6 +1,8 @@
 // TOML configuration parsing (toml++).
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <net/if.h>
 #include <toml++/toml.h>
 
 #include <regex>
@@ -38,8 +40,8 @@ class Section {
   void Bool(const char* key, bool* out) {
     const toml::node* n = Find(key);
     if (!n) return;
-    if (auto v = n->value<bool>())
-      *out = *v;
+    if (const auto* v = n->as_boolean())  // value<bool>() would also take 0 and 1
+      *out = v->get();
     else
       Fail(key, "true or false");
   }
@@ -47,7 +49,7 @@ class Section {
   void UInt(const char* key, T* out, int64_t min, int64_t max) {
     const toml::node* n = Find(key);
     if (!n) return;
-    auto v = n->value<int64_t>();
+    auto v = n->is_integer() ? n->value<int64_t>() : std::nullopt;  // no 1.5 or "1"
     if (!v || *v < min || *v > max) {
       Fail(key, "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
       return;
@@ -145,8 +147,12 @@ Result<DaemonConfig> LoadConfig(const std::string& path) {
   }
   {
     Section s(Sub(root, "upnp"), "upnp", &c, &error);
+    s.Bool("enabled", &c.upnp_enabled);
     s.Str("interface", &c.upnp_interface);
+    s.Str("ip", &c.upnp_ip);
     s.UInt("port", &c.upnp_port, 0, 65535);
+    s.UInt("search_interval", &c.upnp_search_interval, 10, 86400);
+    s.UInt("action_timeout_ms", &c.upnp_action_timeout_ms, 100, 600000);
   }
   {
     const toml::table* proxy = Sub(root, "proxy");
@@ -169,9 +175,14 @@ Result<DaemonConfig> LoadConfig(const std::string& path) {
         }
         for (const auto& [key, value] : *match) {
           std::string k(key.str());
-          if (k != "udn" && k != "device_type" && k != "manufacturer" && k != "model_name") {
+          if (k != "udn" && k != "device_type" && k != "manufacturer" && k != "model_name" &&
+              k != "friendly_name") {
             error =
                 Bad("[[proxy.rule]] #" + std::to_string(i + 1) + ": cannot match on '" + k + "'");
+          }
+          if (!value.is_string()) {
+            error = Bad("[[proxy.rule]] #" + std::to_string(i + 1) +
+                        ": match values must be strings (globs)");
           }
           r.match[k] = value.value_or(std::string());
         }
@@ -216,6 +227,19 @@ Result<DaemonConfig> LoadConfig(const std::string& path) {
   if (!ValidMode(c.default_mode))
     return Bad(path + ": [proxy] default_mode must be embedded|virtual|ignore");
   if (c.storage_path.empty()) return Bad(path + ": [storage] path must not be empty");
+  if (c.upnp_enabled) {
+    if (c.upnp_interface.empty() || c.upnp_interface.size() >= IFNAMSIZ ||
+        c.upnp_interface.find_first_of("/ \t") != std::string::npos) {
+      return Bad(path + ": [upnp] interface must be a network interface name");
+    }
+    in_addr addr{};
+    if (!c.upnp_ip.empty() && inet_pton(AF_INET, c.upnp_ip.c_str(), &addr) != 1)
+      return Bad(path + ": [upnp] ip must be an IPv4 address");
+    if (c.upnp_port != 0 && c.upnp_port < 49152) {
+      c.warnings.push_back("[upnp] port " + std::to_string(c.upnp_port) +
+                           " is below 49152: libupnp 1.8 uses 49152 instead");
+    }
+  }
   return c;
 }
 
@@ -229,7 +253,14 @@ std::string DescribeConfig(const DaemonConfig& c) {
   out << "conn. req.  listen " << c.cr_listen << ", rate " << c.cr_rate_limit << "/"
       << c.cr_rate_window_seconds << "s" << (c.cr_password.empty() ? "" : ", password set") << "\n";
   out << "storage     " << c.storage_path << "\n";
-  out << "upnp        interface " << c.upnp_interface << "\n";
+  if (c.upnp_enabled) {
+    out << "upnp        interface " << c.upnp_interface
+        << (c.upnp_ip.empty() ? "" : " (" + c.upnp_ip + ")") << ", port "
+        << (c.upnp_port ? std::to_string(c.upnp_port) : "any") << ", search every "
+        << c.upnp_search_interval << "s, action timeout " << c.upnp_action_timeout_ms << "ms\n";
+  } else {
+    out << "upnp        disabled\n";
+  }
   out << "proxy       default " << c.default_mode << ", " << c.rules.size()
       << " rule(s), purge after " << c.purge_after << "s\n";
   return out.str();

@@ -12,8 +12,9 @@
 namespace proxier::app {
 
 struct ProxyRule {
-  std::map<std::string, std::string> match;  // udn, device_type, manufacturer, model_name -> glob
-  std::string mode;                          // embedded | virtual | ignore
+  // udn, device_type, manufacturer, model_name, friendly_name -> glob (all must match)
+  std::map<std::string, std::string> match;
+  std::string mode;  // embedded | virtual | ignore
 };
 
 struct DaemonConfig {
@@ -46,9 +47,13 @@ struct DaemonConfig {
   std::string storage_path = "/var/lib/proxier/proxier.db";
   // [datamodel]
   std::string defs_dir;  // "" = built-in default
-  // [upnp]
-  std::string upnp_interface = "br-lan";
-  uint16_t upnp_port = 0;
+  // [upnp] the UPnP control point on the LAN
+  bool upnp_enabled = true;
+  std::string upnp_interface = "br-lan";  // SSDP, descriptions, actions and GENA only on it
+  std::string upnp_ip;                    // its IPv4 ("" = the interface's first address)
+  uint16_t upnp_port = 0;                 // libupnp HTTP/GENA port (0 = any; >= 61000 advised)
+  uint32_t upnp_search_interval = 300;    // seconds between M-SEARCH rounds
+  uint32_t upnp_action_timeout_ms = 10000;
   // [proxy]
   std::string default_mode = "embedded";
   uint32_t purge_after = 86400;

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "hooks.h"
 #include "proxier/build_config.h"
@@ -17,6 +16,7 @@
 #include "proxier/core/cwmp_client.h"
 #include "proxier/core/gateway_model.h"
 #include "proxier/core/http_client.h"
+#include "upnp_setup.h"
 
 namespace proxier::app {
 
@@ -71,6 +71,15 @@ void WipeStore(const std::string& path) {
 ExitAction RunDaemon(const DaemonConfig& config, const std::string& config_path,
                      const datamodel::Schema& schema, bool* failed) {
   *failed = true;
+  // Block the signals that the loop reads through its signalfd before any thread exists
+  // (libmicrohttpd, libupnp, the HTTP worker): a thread created earlier would keep them
+  // unblocked and SIGTERM would kill the process instead of stopping it.
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
   std::filesystem::path store_dir = std::filesystem::path(config.storage_path).parent_path();
   if (!store_dir.empty()) std::filesystem::create_directories(store_dir);
   auto db = Db::Open(config.storage_path);
@@ -107,62 +116,16 @@ ExitAction RunDaemon(const DaemonConfig& config, const std::string& config_path,
   ExitAction action = ExitAction::kStop;
   const std::string work_dir =
       (store_dir.empty() ? std::filesystem::path(".") : store_dir).string() + "/transfers";
-  core::ClientHooks hooks;
-  hooks.reboot = [&] {
-    auto restart = [&](int) {
-      action = ExitAction::kRestart;
-      loop.Stop();
-    };
-    if (config.hook_reboot.empty()) return restart(0);
-    RunHook(loop, config.hook_reboot, {}, restart);
+  // UPnP side (control point, discovery tables, proxy): built now, started after the client.
+  std::unique_ptr<UpnpSide> upnp;
+  if (config.upnp_enabled) upnp = UpnpSide::Create({loop, **db, **gw, config});
+  // Every way out of the loop (signal, reboot, factory reset) stops the UPnP side first.
+  auto leave = [&](ExitAction what) {
+    action = what;
+    if (upnp) upnp->Stop();
+    loop.Stop();
   };
-  hooks.factory_reset = [&] {
-    auto reset = [&](int) {
-      action = ExitAction::kFactoryReset;
-      loop.Stop();
-    };
-    if (config.hook_factory_reset.empty()) return reset(0);
-    RunHook(loop, config.hook_factory_reset, {}, reset);
-  };
-  hooks.apply_download = [&](const std::string& file_type, const std::string& path,
-                             std::function<void(core::cwmp::FaultStruct, bool)> done) {
-    const bool firmware = file_type == "1 Firmware Upgrade Image";
-    const std::string& command = firmware ? config.hook_apply_firmware : config.hook_apply_config;
-    if (command.empty()) {
-      PX_LOG(kWarning, "proxierd")
-          << "no hook configured for '" << file_type << "'; file kept at " << path;
-      return done({0, ""}, false);
-    }
-    RunHook(loop, command, {{"PROXIER_FILE", path}, {"PROXIER_FILE_TYPE", file_type}},
-            [done, firmware](int code) {
-              if (code != 0)
-                return done(
-                    {9018, "applying the file failed (hook exit " + std::to_string(code) + ")"},
-                    false);
-              done({0, ""}, firmware);
-            });
-  };
-  hooks.upload_source = [&](const std::string& file_type) -> Result<std::string> {
-    std::filesystem::create_directories(work_dir);
-    std::string path = work_dir + "/upload-" + std::to_string(getpid()) + ".txt";
-    std::ofstream out(path, std::ios::trunc);
-    if (file_type == "2 Vendor Log File") {
-      out << log::RecentLines();
-    } else {
-      // Vendor configuration: every readable value of the gateway's model, one per line.
-      Status st;
-      (*gw)->model().GetValues({"Device."}, [&](Result<std::vector<datamodel::ParamValue>> r) {
-        if (!r.ok()) {
-          st = r.status();
-          return;
-        }
-        for (const auto& v : *r) out << v.name << "=" << v.value << "\n";
-      });
-      if (!st.ok()) return st;
-    }
-    if (!out) return Status(Code::kUploadFailure, "cannot write " + path);
-    return path;
-  };
+  core::ClientHooks hooks = MakeClientHooks(loop, config, (*gw)->model(), work_dir, leave);
 
   core::CwmpClientOptions options;
   options.name = "gw";
@@ -176,12 +139,6 @@ ExitAction RunDaemon(const DaemonConfig& config, const std::string& config_path,
                           options);
 
   // Signals arrive on the loop through a signalfd: TERM/INT stop, HUP re-reads the log level.
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
-  sigaddset(&mask, SIGHUP);
-  sigprocmask(SIG_BLOCK, &mask, nullptr);
   int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
   Status watch = loop.WatchFd(sfd, EventLoop::kReadable, [&](uint32_t) {
     signalfd_siginfo info;
@@ -196,8 +153,7 @@ ExitAction RunDaemon(const DaemonConfig& config, const std::string& config_path,
         }
       } else {
         PX_LOG(kInfo, "proxierd") << "signal " << info.ssi_signo << ": stopping";
-        action = ExitAction::kStop;
-        loop.Stop();
+        leave(ExitAction::kStop);
       }
     }
   });
@@ -209,12 +165,17 @@ ExitAction RunDaemon(const DaemonConfig& config, const std::string& config_path,
     close(sfd);
     return ExitAction::kStop;
   }
+  // The gateway stays manageable without UPnP: a control point that cannot start is dropped.
+  if (upnp && !upnp->Start()) upnp.reset();
   *failed = false;
   PX_LOG(kInfo, "proxierd") << "running: " << schema.object_count() << " objects, ACS "
                             << RedactUrl(config.acs_url) << ", connection requests on port "
-                            << (*cr)->port() << ", store " << config.storage_path;
+                            << (*cr)->port() << ", store " << config.storage_path << ", UPnP "
+                            << (upnp ? config.upnp_interface : std::string("off"));
   loop.Run();
+  if (upnp) upnp->Stop();
   client.Stop();
+  upnp.reset();  // before the loop and the data model it posts to and writes
   loop.UnwatchFd(sfd);
   close(sfd);
   PX_LOG(kInfo, "proxierd") << (action == ExitAction::kStop ? "stopped" : "restarting");

@@ -108,4 +108,24 @@ bool IsUnder(std::string_view path, std::string_view prefix) {
   return path.size() >= prefix.size() && path.compare(0, prefix.size(), prefix) == 0;
 }
 
+std::string ReplaceSegmentPrefix(std::string_view path, std::string_view from,
+                                 std::string_view to) {
+  std::string out;
+  out.reserve(path.size());
+  size_t start = 0;
+  while (true) {
+    size_t dot = path.find('.', start);
+    std::string_view seg = path.substr(start, dot == std::string_view::npos ? dot : dot - start);
+    if (!from.empty() && seg.substr(0, from.size()) == from) {
+      out.append(to);
+      seg.remove_prefix(from.size());
+    }
+    out.append(seg);
+    if (dot == std::string_view::npos) break;
+    out.push_back('.');
+    start = dot + 1;
+  }
+  return out;
+}
+
 }  // namespace proxier::datamodel

@@ -33,7 +33,8 @@ struct FacetsSeen {
 
 class DmHandler : public xercesc::DefaultHandler {
  public:
-  explicit DmHandler(Schema* schema) : schema_(schema) {}
+  DmHandler(Schema* schema, std::string_view vendor_prefix)
+      : schema_(schema), vendor_prefix_(vendor_prefix) {}
 
   const std::string& error() const { return error_; }
 
@@ -63,7 +64,7 @@ class DmHandler : public xercesc::DefaultHandler {
       StartObject(attr);
     } else if (name == "parameter") {
       if (in_unique_key_) {
-        if (object_) object_->unique_keys.back().push_back(attr("ref"));
+        if (object_) object_->unique_keys.back().push_back(Vendor(attr("ref")));
       } else if (object_) {
         StartParam(attr);
       } else {
@@ -123,6 +124,8 @@ class DmHandler : public xercesc::DefaultHandler {
   void StartObject(const Attr& attr) {
     ObjectDef def;
     def.path = attr("name");
+    if (def.path.empty()) def.path = attr("base");  // extends an object defined earlier
+    def.path = Vendor(def.path);
     if (def.path.empty() || def.path.back() != '.') {
       error_ = "object name '" + def.path + "' must end with '.'";
       return;
@@ -137,14 +140,14 @@ class DmHandler : public xercesc::DefaultHandler {
     } else {
       def.max_entries = max.empty() ? 1 : static_cast<uint32_t>(std::stoul(max));
     }
-    def.num_entries_param = attr("numEntriesParameter");
+    def.num_entries_param = Vendor(attr("numEntriesParameter"));
     object_ = std::move(def);
   }
 
   template <typename Attr>
   void StartParam(const Attr& attr) {
     ParamDef def;
-    def.name = attr("name");
+    def.name = Vendor(attr("name"));
     if (!IsValidNameSegment(def.name)) {
       error_ = "bad parameter name '" + def.name + "' in " + object_->path;
       return;
@@ -275,6 +278,13 @@ class DmHandler : public xercesc::DefaultHandler {
     // Anything else (e.g. <units>, <pathRef>) carries no constraint we enforce.
   }
 
+  // A name with the definition files' vendor prefix replaced by the build's.
+  std::string Vendor(const std::string& name) const {
+    if (vendor_prefix_ == kDefsVendorPrefix || name.find(kDefsVendorPrefix) == std::string::npos)
+      return name;
+    return ReplaceSegmentPrefix(name, kDefsVendorPrefix, vendor_prefix_);
+  }
+
   // Attribute names as XMLCh, transcoded once per handler.
   const XMLCh* Key(const char* key) {
     auto it = keys_.find(key);
@@ -288,6 +298,7 @@ class DmHandler : public xercesc::DefaultHandler {
   }
 
   Schema* schema_;
+  std::string vendor_prefix_;
   std::string error_;
   int skip_depth_ = 0;
   std::optional<ObjectDef> object_;
@@ -304,7 +315,7 @@ class DmHandler : public xercesc::DefaultHandler {
 
 }  // namespace
 
-Status LoadSchemaFile(const std::string& path, Schema* schema) {
+Status LoadSchemaFile(const std::string& path, Schema* schema, std::string_view vendor_prefix) {
   xml::EnsureInitialized();
   std::unique_ptr<xercesc::SAX2XMLReader> reader(xercesc::XMLReaderFactory::createXMLReader());
   reader->setFeature(xercesc::XMLUni::fgSAX2CoreNameSpaces, true);
@@ -312,7 +323,7 @@ Status LoadSchemaFile(const std::string& path, Schema* schema) {
   reader->setFeature(xercesc::XMLUni::fgXercesLoadExternalDTD, false);
   reader->setFeature(xercesc::XMLUni::fgXercesSchema, false);
   reader->setFeature(xercesc::XMLUni::fgXercesDisableDefaultEntityResolution, true);
-  DmHandler handler(schema);
+  DmHandler handler(schema, vendor_prefix);
   reader->setContentHandler(&handler);
   reader->setErrorHandler(&handler);
   if (!std::filesystem::exists(path)) {
@@ -333,7 +344,7 @@ Status LoadSchemaFile(const std::string& path, Schema* schema) {
   return Status::Ok();
 }
 
-Status LoadSchemaDir(const std::string& dir, Schema* schema) {
+Status LoadSchemaDir(const std::string& dir, Schema* schema, std::string_view vendor_prefix) {
   std::vector<std::string> files;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
@@ -344,7 +355,7 @@ Status LoadSchemaDir(const std::string& dir, Schema* schema) {
                   "cannot read data-model directory " + dir + ": " + ec.message());
   if (files.empty()) return Status(Code::kInternalError, "no data-model files (*.xml) in " + dir);
   std::sort(files.begin(), files.end());
-  for (const auto& f : files) PX_RETURN_IF_ERROR(LoadSchemaFile(f, schema));
+  for (const auto& f : files) PX_RETURN_IF_ERROR(LoadSchemaFile(f, schema, vendor_prefix));
   return schema->Finalize();
 }
 

@@ -52,5 +52,22 @@ TEST(PathTest, Transformations) {
   EXPECT_FALSE(IsUnder("Device.AB", "Device.A."));
 }
 
+TEST(PathTest, ReplaceSegmentPrefix) {
+  const std::string from = "X_02C0DE_", to = "X_ABCDEF_";
+  EXPECT_EQ(ReplaceSegmentPrefix("Device.X_02C0DE_Proxy.Device.{i}.X_02C0DE_Mode", from, to),
+            "Device.X_ABCDEF_Proxy.Device.{i}.X_ABCDEF_Mode");
+  EXPECT_EQ(ReplaceSegmentPrefix("X_02C0DE_ProxiedDeviceNumberOfEntries", from, to),
+            "X_ABCDEF_ProxiedDeviceNumberOfEntries");
+  EXPECT_EQ(ReplaceSegmentPrefix("X_02C0DE_Proxy.", from, to), "X_ABCDEF_Proxy.");
+  // Only at the start of a segment, and only the exact prefix.
+  EXPECT_EQ(ReplaceSegmentPrefix("Device.AX_02C0DE_B.X_02C0DEB", from, to),
+            "Device.AX_02C0DE_B.X_02C0DEB");
+  EXPECT_EQ(ReplaceSegmentPrefix("Device.X_02C0DE_X_02C0DE_A", from, to),
+            "Device.X_ABCDEF_X_02C0DE_A");
+  EXPECT_EQ(ReplaceSegmentPrefix("", from, to), "");
+  EXPECT_EQ(ReplaceSegmentPrefix("Device.X_02C0DE_A", "", to), "Device.X_02C0DE_A");
+  EXPECT_EQ(ReplaceSegmentPrefix("Device.X_02C0DE_A", from, from), "Device.X_02C0DE_A");
+}
+
 }  // namespace
 }  // namespace proxier::datamodel

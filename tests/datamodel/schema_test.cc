@@ -140,6 +140,98 @@ TEST(SchemaTest, GatewayDefsLoad) {
   }
 }
 
+// 70-proxy.xml: the vendor objects of the proxier, Device. extended through base="Device.".
+TEST(SchemaTest, ProxyVendorObjects) {
+  Schema s;
+  Status st =
+      LoadSchemaDir(std::string(PROXIER_SOURCE_DIR) + "/datamodel/defs", &s, kDefsVendorPrefix);
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_NE(s.FindParam("Device.RootDataModelVersion"), nullptr) << "base= must extend Device.";
+  EXPECT_NE(s.FindParam("Device.X_02C0DE_ProxiedDeviceNumberOfEntries"), nullptr);
+  const ObjectDef* pd = s.FindObject("Device.X_02C0DE_ProxiedDevice.{i}.");
+  ASSERT_NE(pd, nullptr);
+  EXPECT_TRUE(pd->multi);
+  EXPECT_FALSE(pd->writable) << "rows come and go with devices, not with AddObject";
+  EXPECT_EQ(pd->num_entries_param, "X_02C0DE_ProxiedDeviceNumberOfEntries");
+  ASSERT_FALSE(pd->unique_keys.empty());
+  EXPECT_EQ(pd->unique_keys[0], std::vector<std::string>{"UDN"});
+  std::vector<std::string> names;
+  for (const auto& p : pd->params) names.push_back(p.name + (p.writable ? "(W)" : ""));
+  EXPECT_EQ(names, (std::vector<std::string>{"Alias(W)", "Name(W)", "Type", "Description", "Online",
+                                             "LastTimeContacted", "ProxyProtocol", "UDN",
+                                             "Reboot(W)", "BaselineReset(W)"}));
+  EXPECT_EQ(*pd->FindParam("Alias")->syntax.max_length, 64u);
+  EXPECT_EQ(*pd->FindParam("Description")->syntax.max_length, 256u);
+  EXPECT_EQ(pd->FindParam("LastTimeContacted")->syntax.type, ValueType::kDateTime);
+  EXPECT_EQ(pd->FindParam("Online")->syntax.type, ValueType::kBoolean);
+  EXPECT_EQ(pd->FindParam("ProxyProtocol")->syntax.enumerations,
+            std::vector<std::string>{"UPnP-DM"});
+  EXPECT_EQ(*pd->FindParam("Reboot")->default_value, "false");
+  EXPECT_EQ(*pd->FindParam("BaselineReset")->default_value, "false");
+
+  const ObjectDef* proxy = s.FindObject("Device.X_02C0DE_Proxy.");
+  ASSERT_NE(proxy, nullptr);
+  const std::vector<std::string> modes = {"embedded", "virtual", "ignore"};
+  EXPECT_TRUE(proxy->FindParam("DefaultMode")->writable);
+  EXPECT_EQ(proxy->FindParam("DefaultMode")->syntax.enumerations, modes);
+  EXPECT_FALSE(proxy->FindParam("DeviceNumberOfEntries")->writable);
+  const ObjectDef* dev = s.FindObject("Device.X_02C0DE_Proxy.Device.{i}.");
+  ASSERT_NE(dev, nullptr);
+  EXPECT_TRUE(dev->multi);
+  EXPECT_FALSE(dev->writable);
+  EXPECT_EQ(dev->num_entries_param, "DeviceNumberOfEntries");
+  EXPECT_EQ(dev->unique_keys.at(0), std::vector<std::string>{"UDN"});
+  EXPECT_TRUE(dev->FindParam("Mode")->writable);
+  EXPECT_EQ(dev->FindParam("Mode")->syntax.enumerations, modes);
+  EXPECT_EQ(dev->FindParam("EffectiveMode")->syntax.enumerations,
+            (std::vector<std::string>{"embedded", "virtual", "ignore", "pending"}));
+  EXPECT_FALSE(dev->FindParam("EffectiveMode")->writable);
+  EXPECT_EQ(*dev->FindParam("FriendlyName")->syntax.max_length, 128u);
+  EXPECT_EQ(*dev->FindParam("Reason")->syntax.max_length, 256u);
+  for (const char* p : {"UDN", "FriendlyName", "Reason", "Online"})
+    EXPECT_FALSE(dev->FindParam(p)->writable) << p;
+}
+
+// A build with another OUI gets its own prefix on every vendor name of the definition files.
+TEST(SchemaTest, VendorPrefixIsReplacedOnLoad) {
+  auto dir = std::filesystem::temp_directory_path() / ("pxvendor" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "v.xml")
+      << "<dm:document xmlns:dm='x'><model name='Device:2.17'>"
+         "<object name='Device.' access='readOnly' minEntries='1' maxEntries='1'>"
+         "<parameter name='X_02C0DE_RowNumberOfEntries' access='readOnly'>"
+         "<syntax><unsignedInt/></syntax></parameter></object>"
+         "<object name='Device.X_02C0DE_Row.{i}.' access='readOnly' minEntries='0' "
+         "maxEntries='unbounded' numEntriesParameter='X_02C0DE_RowNumberOfEntries'>"
+         "<uniqueKey><parameter ref='X_02C0DE_Key'/></uniqueKey>"
+         "<parameter name='X_02C0DE_Key' access='readOnly'><syntax><string/></syntax></parameter>"
+         "<parameter name='Plain' access='readOnly'><syntax><string/></syntax></parameter>"
+         "</object></model></dm:document>";
+  Schema s;
+  Status st = LoadSchemaDir(dir.string(), &s, "X_ABCDEF_");
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_EQ(s.FindObject("Device.X_02C0DE_Row.{i}."), nullptr);
+  const ObjectDef* row = s.FindObject("Device.X_ABCDEF_Row.{i}.");
+  ASSERT_NE(row, nullptr);
+  EXPECT_EQ(row->num_entries_param, "X_ABCDEF_RowNumberOfEntries");
+  EXPECT_NE(s.FindParam("Device.X_ABCDEF_RowNumberOfEntries"), nullptr);
+  EXPECT_NE(s.FindParam("Device.X_ABCDEF_Row.{i}.X_ABCDEF_Key"), nullptr);
+  EXPECT_NE(s.FindParam("Device.X_ABCDEF_Row.{i}.Plain"), nullptr);
+  EXPECT_EQ(row->unique_keys.at(0), std::vector<std::string>{"X_ABCDEF_Key"});
+  EXPECT_EQ(s.FindObject("Device.")->child_objects,
+            std::vector<std::string>{"Device.X_ABCDEF_Row.{i}."});
+}
+
+// The default build (OUI 02C0DE) loads the files unchanged; a vendor build uses its own prefix.
+TEST(SchemaTest, BuildVendorPrefix) {
+  EXPECT_EQ(kBuildVendorPrefix, std::string("X_") + PROXIER_VENDOR_OUI + "_");
+  Schema s;
+  ASSERT_TRUE(LoadSchemaDir(std::string(PROXIER_SOURCE_DIR) + "/datamodel/defs", &s).ok());
+  EXPECT_NE(s.FindObject(std::string("Device.") + std::string(kBuildVendorPrefix) + "Proxy."),
+            nullptr);
+}
+
 size_t PeakRssKb() {
   std::ifstream status("/proc/self/status");
   std::string line;

@@ -36,4 +36,10 @@ std::string_view LastSegment(std::string_view path);
 // True when `path` equals `prefix` or lies below it (prefix must be "" or end in '.').
 bool IsUnder(std::string_view path, std::string_view prefix);
 
+// `path` (a path or one name) with `from` replaced by `to` at the start of every dot-separated
+// segment that begins with `from`; other occurrences stay. Used for vendor prefixes:
+// ("Device.X_02C0DE_Proxy.X_02C0DE_Mode", "X_02C0DE_", "X_ABCDEF_") ->
+// "Device.X_ABCDEF_Proxy.X_ABCDEF_Mode". An empty `from` changes nothing.
+std::string ReplaceSegmentPrefix(std::string_view path, std::string_view from, std::string_view to);
+
 }  // namespace proxier::datamodel

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "proxier/build_config.h"
 #include "proxier/common/status.h"
 #include "proxier/datamodel/types.h"
 
@@ -102,10 +103,21 @@ class Schema {
   std::unordered_map<std::string, Syntax> data_types_;
 };
 
+// Vendor prefix that our definition files are written with, and the one this build uses
+// (X_<PROXIER_VENDOR_OUI>_). The loader rewrites the first into the second, so a vendor build
+// names its extensions with its own OUI without editing the files.
+inline constexpr std::string_view kDefsVendorPrefix = "X_02C0DE_";
+inline constexpr std::string_view kBuildVendorPrefix = PROXIER_VENDOR_PREFIX;
+
 // Loads every `*.xml` in `dir` (sorted by name) into `schema` and finalizes it.
-Status LoadSchemaDir(const std::string& dir, Schema* schema);
+Status LoadSchemaDir(const std::string& dir, Schema* schema,
+                     std::string_view vendor_prefix = kBuildVendorPrefix);
 // Loads one BBF DM XML file (dm:document) into `schema` (not finalized). Descriptions are skipped.
+// An object may be named by `name` or, to extend an object defined in an earlier file, by
+// `base`. Every name segment (object paths, parameter names, numEntriesParameter, unique-key
+// references) that starts with kDefsVendorPrefix gets `vendor_prefix` instead.
 // Errors: 9002 with file, line and reason for unreadable or malformed files.
-Status LoadSchemaFile(const std::string& path, Schema* schema);
+Status LoadSchemaFile(const std::string& path, Schema* schema,
+                      std::string_view vendor_prefix = kBuildVendorPrefix);
 
 }  // namespace proxier::datamodel

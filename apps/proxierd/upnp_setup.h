@@ -1,0 +1,62 @@
+// The LAN side of proxierd: the UPnP control point on [upnp] interface, the
+// Device.UPnP.Discovery./Description. tables it feeds, and the proxy of UPnP DM devices.
+#pragma once
+
+#include <memory>
+
+#include "config.h"
+#include "proxier/common/event_loop.h"
+#include "proxier/common/sqlite.h"
+#include "proxier/core/gateway_model.h"
+#include "proxier/proxy/discovery_tables.h"
+#include "proxier/upnp/control_point.h"
+#include "proxier/upnp/dm_client.h"
+
+namespace proxier::app {
+
+// What the LAN side borrows from the daemon; everything must outlive the UpnpSide.
+struct UpnpSideDeps {
+  EventLoop& loop;
+  Db& db;
+  core::GatewayModel& gateway;  // model() and store() of the gateway's own root
+  const DaemonConfig& config;
+};
+
+// [upnp] values as control point options (SSDP and HTTP only on the configured interface).
+upnp::ControlPointOptions ControlPointOptionsFrom(const DaemonConfig& config);
+
+// Owns the control point, its DmClient, the discovery tables and (to come) the ProxyManager.
+// Thread: engine thread.
+class UpnpSide {
+ public:
+  // Builds the parts without starting the control point. Returns nullptr after logging an error
+  // when the control point cannot be created (unknown interface, no IPv4 on it, libupnp port in
+  // use) or the tables cannot be loaded: the daemon then runs the gateway without UPnP.
+  static std::unique_ptr<UpnpSide> Create(const UpnpSideDeps& deps);
+  ~UpnpSide();
+  UpnpSide(const UpnpSide&) = delete;
+  UpnpSide& operator=(const UpnpSide&) = delete;
+
+  // Opens the SSDP sockets and starts searching. Logs and returns false on failure.
+  bool Start();
+  // Stops the proxy and the control point (UNSUBSCRIBEs go out asynchronously); idempotent.
+  void Stop();
+
+  upnp::ControlPoint& control_point() { return *cp_; }
+  upnp::DmClient& dm_client() { return *dm_; }
+  proxy::DiscoveryTables& discovery_tables() { return *tables_; }
+
+ private:
+  explicit UpnpSide(const UpnpSideDeps& deps) : deps_(deps) {}
+
+  UpnpSideDeps deps_;
+  // Destroyed bottom-up: the control point (and libupnp) goes before the listeners it calls.
+  std::unique_ptr<proxy::DiscoveryTables> tables_;
+  std::unique_ptr<upnp::ControlPoint> cp_;
+  std::unique_ptr<upnp::DmClient> dm_;
+  // PROXY MANAGER: std::unique_ptr<proxy::ProxyManager> manager_;  (declared after dm_, so it is
+  // destroyed before the DmClient and the control point it uses)
+  bool started_ = false;
+};
+
+}  // namespace proxier::app
