@@ -159,6 +159,8 @@ Result<DaemonConfig> LoadConfig(const std::string& path) {
     Section s(proxy, "proxy", &c, &error);
     s.Str("default_mode", &c.default_mode);
     s.UInt("purge_after", &c.purge_after, 0, 4294967295LL);
+    s.UInt("retry_base_ms", &c.proxy_retry_base_ms, 10, 3600000);
+    s.UInt("max_tries", &c.proxy_max_tries, 1, 100);
     if (const toml::node* rules = s.Find("rule")) {
       const toml::array* arr = rules->as_array();
       if (!arr) error = Bad("[[proxy.rule]] must be an array of tables");

@@ -57,6 +57,8 @@ struct DaemonConfig {
   // [proxy]
   std::string default_mode = "embedded";
   uint32_t purge_after = 86400;
+  uint32_t proxy_retry_base_ms = 5000;  // embedded delivery retries: 5, 10, 20, ... s
+  uint32_t proxy_max_tries = 5;
   std::vector<ProxyRule> rules;
   // [hooks]
   std::string hook_reboot;

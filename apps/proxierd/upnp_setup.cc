@@ -35,24 +35,23 @@ std::unique_ptr<UpnpSide> UpnpSide::Create(const UpnpSideDeps& deps) {
   side->tables_ = std::move(tables).value();
   side->cp_->AddListener(side->tables_.get());
 
-  // ===== PROXY MANAGER =========================================================================
-  // Create it here: before the control point starts, and registered as a listener after the
-  // discovery tables (so their rows exist when the manager references them). With the API of
-  // proxy/proxy_manager.h:
-  //   proxy::ProxyManagerOptions po;
-  //   po.default_mode = config.default_mode;
-  //   for (const auto& r : config.rules) po.rules.push_back({r.match, r.mode});
-  //   po.purge_after = Seconds(config.purge_after);
-  //   po.vendor_prefix = std::string(datamodel::kBuildVendorPrefix);
-  //   auto manager = proxy::ProxyManager::Create(deps.loop, deps.db, deps.gateway.model(),
-  //                                              *side->cp_, *side->dm_, side->tables_.get(),
-  //                                              std::move(po));
-  //   if (!manager.ok()) { PX_LOG(kError, "proxierd") << ...; return nullptr; }
-  //   side->manager_ = std::move(manager).value();
-  //   side->cp_->AddListener(side->manager_.get());
-  // The gateway's StoredProvider is deps.gateway.store(). Stop() and ~UpnpSide() have marked
-  // lines for the manager too.
-  // =============================================================================================
+  // The proxy: after the discovery tables, so their rows exist when the manager refers to them.
+  proxy::ProxyManagerOptions po;
+  po.default_mode = config.default_mode;
+  for (const auto& r : config.rules) po.rules.push_back({r.match, r.mode});
+  po.purge_after = Seconds(config.purge_after);
+  po.vendor_prefix = std::string(datamodel::kBuildVendorPrefix);
+  po.provider.tr181 = &deps.schema;
+  po.provider.retry_base = Millis(config.proxy_retry_base_ms);
+  po.provider.max_tries = static_cast<int>(config.proxy_max_tries);
+  auto manager = proxy::ProxyManager::Create(deps.loop, deps.db, deps.gateway.model(), *side->cp_,
+                                             *side->dm_, side->tables_.get(), std::move(po));
+  if (!manager.ok()) {
+    PX_LOG(kError, "proxierd") << "proxy: " << manager.status();
+    return nullptr;
+  }
+  side->manager_ = std::move(manager).value();
+  side->cp_->AddListener(side->manager_.get());
   return side;
 }
 
@@ -74,7 +73,6 @@ bool UpnpSide::Start() {
 void UpnpSide::Stop() {
   if (!started_) return;
   started_ = false;
-  // PROXY MANAGER: quiesce the manager here (if it gets a Stop()), before the control point.
   cp_->Stop();
   PX_LOG(kInfo, "proxierd") << "UPnP control point stopped";
 }
@@ -82,7 +80,8 @@ void UpnpSide::Stop() {
 UpnpSide::~UpnpSide() {
   if (cp_) {
     Stop();
-    // PROXY MANAGER: cp_->RemoveListener(manager_.get()); manager_.reset();
+    if (manager_) cp_->RemoveListener(manager_.get());
+    manager_.reset();
     if (tables_) cp_->RemoveListener(tables_.get());
   }
   dm_.reset();

@@ -8,7 +8,9 @@
 #include "proxier/common/event_loop.h"
 #include "proxier/common/sqlite.h"
 #include "proxier/core/gateway_model.h"
+#include "proxier/datamodel/schema.h"
 #include "proxier/proxy/discovery_tables.h"
+#include "proxier/proxy/proxy_manager.h"
 #include "proxier/upnp/control_point.h"
 #include "proxier/upnp/dm_client.h"
 
@@ -20,6 +22,7 @@ struct UpnpSideDeps {
   Db& db;
   core::GatewayModel& gateway;  // model() and store() of the gateway's own root
   const DaemonConfig& config;
+  const datamodel::Schema& schema;  // the gateway's (types of BBF paths)
 };
 
 // [upnp] values as control point options (SSDP and HTTP only on the configured interface).
@@ -45,6 +48,7 @@ class UpnpSide {
   upnp::ControlPoint& control_point() { return *cp_; }
   upnp::DmClient& dm_client() { return *dm_; }
   proxy::DiscoveryTables& discovery_tables() { return *tables_; }
+  proxy::ProxyManager& proxy_manager() { return *manager_; }
 
  private:
   explicit UpnpSide(const UpnpSideDeps& deps) : deps_(deps) {}
@@ -54,8 +58,8 @@ class UpnpSide {
   std::unique_ptr<proxy::DiscoveryTables> tables_;
   std::unique_ptr<upnp::ControlPoint> cp_;
   std::unique_ptr<upnp::DmClient> dm_;
-  // PROXY MANAGER: std::unique_ptr<proxy::ProxyManager> manager_;  (declared after dm_, so it is
-  // destroyed before the DmClient and the control point it uses)
+  // Declared after dm_: destroyed before the DmClient and the control point it uses.
+  std::unique_ptr<proxy::ProxyManager> manager_;
   bool started_ = false;
 };
 
