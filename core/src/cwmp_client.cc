@@ -157,7 +157,7 @@ Status CwmpClient::Start() {
                              [this, alive = std::weak_ptr<int>(alive_)] {
                                if (!alive.expired()) OnConnectionRequest();
                              },
-                             {}});
+                             options_.available});
   }
   ResumeTransfers();
   SchedulePeriodic();
@@ -180,6 +180,24 @@ void CwmpClient::Stop() {
   if (cr_server_) cr_server_->RemoveEndpoint(options_.cr_path);
   model_.UntrackClient(options_.name);
   alive_ = std::make_shared<int>(0);  // invalidates posted callbacks
+}
+
+Status CwmpClient::WipeState(Db& db, const std::string& name) {
+  Transaction tx(db);
+  PX_RETURN_IF_ERROR(tx.begin_status());
+  for (const char* table : {"cwmp_state", "cwmp_transfer", "cwmp_event", "cwmp_request"}) {
+    auto exists = db.Prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
+    if (!exists.ok()) return exists.status();
+    exists->Bind(0, table);
+    auto row = exists->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) continue;
+    auto del = db.Prepare(std::string("DELETE FROM ") + table + " WHERE ns=?");
+    if (!del.ok()) return del.status();
+    del->Bind(0, name);
+    PX_RETURN_IF_ERROR(del->Run());
+  }
+  return tx.Commit();
 }
 
 bool CwmpClient::in_session() const { return session_ != nullptr; }
@@ -229,6 +247,10 @@ void CwmpClient::StartSession() {
   if (!running_ || session_) return;
   if (ParamOr(std::string(kMs) + "EnableCWMP", "true") == "false") {
     PX_LOG(kInfo, "cwmp") << options_.name << ": EnableCWMP is false, no session";
+    return;
+  }
+  if (options_.available && !options_.available()) {
+    PX_LOG(kDebug, "cwmp") << options_.name << ": unavailable, no session";
     return;
   }
   session_after_ = false;

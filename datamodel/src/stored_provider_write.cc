@@ -179,4 +179,18 @@ void StoredProvider::DeleteObject(const std::string& row, Done<DeleteResult> don
   done(DeleteRowInternal(row));
 }
 
+Status StoredProvider::WipeNamespace(Db& db, const std::string& ns) {
+  PX_RETURN_IF_ERROR(MigrateDataModelTables(db));
+  Transaction tx(db);
+  PX_RETURN_IF_ERROR(tx.begin_status());
+  for (const char* sql : {"DELETE FROM dm_value WHERE ns=?", "DELETE FROM dm_row WHERE ns=?",
+                          "DELETE FROM dm_counter WHERE ns=?", "DELETE FROM dm_attr WHERE ns=?"}) {
+    auto st = db.Prepare(sql);
+    if (!st.ok()) return st.status();
+    st->Bind(0, ns);
+    PX_RETURN_IF_ERROR(st->Run());
+  }
+  return tx.Commit();
+}
+
 }  // namespace proxier::datamodel

@@ -158,6 +158,7 @@ void ProxyManager::OnModelChange(const datamodel::ParamValue& v, const std::stri
     for (auto& [udn, d] : devices_) {
       if (d->proxy_n != n || d->purged) continue;
       d->acs_mode = v.value;
+      d->virtual_refused.clear();  // the ACS asks again: try again
       (void)Save(*d);
       loop_.Post([this, alive, udn = udn] {
         auto a = alive.lock();

@@ -169,6 +169,10 @@ void ProxyManager::ReevaluateAll() {
 void ProxyManager::Reevaluate(Device& d) {
   std::string reason;
   std::string target = Wanted(d, &reason);
+  if (target == "virtual" && !d.virtual_refused.empty()) {
+    target = "embedded";
+    reason = d.virtual_refused;
+  }
   if (target == "virtual" && !virtual_host_) {
     target = "pending";
     reason = "virtual mode is not available in this proxierd";
@@ -250,6 +254,15 @@ void ProxyManager::MountEmbedded(Device& d) {
     gateway_.Mount(m.cwmp, d.provider.get());
     d.mounted.push_back(m.cwmp);
   }
+}
+
+void ProxyManager::FallBackToEmbedded(const std::string& udn, const std::string& reason) {
+  auto it = devices_.find(udn);
+  if (it == devices_.end()) return;
+  Device& d = *it->second;
+  d.virtual_refused = reason.empty() ? std::string("virtual mode refused") : reason;
+  PX_LOG(kWarning, "proxy") << udn << ": not virtual (" << d.virtual_refused << "), embedded";
+  if (d.mode == "virtual") Reevaluate(d);
 }
 
 std::string ProxyManager::EffectiveMode(const std::string& udn) const {

@@ -16,6 +16,7 @@ struct ProxyManager::Device {
   std::optional<std::string> acs_mode;  // set by the ACS (wins over rules)
   std::string mode = "";                // effective: embedded | virtual | ignore | pending
   std::string reason;
+  std::string virtual_refused;  // why the VirtualHost refused it later ("" = not refused)
   bool online = false;
   bool purged = false;
   int64_t last_seen = 0;  // epoch seconds

@@ -53,6 +53,11 @@ struct CwmpClientOptions {
   std::vector<datamodel::SetItem> seed;
   // Methods answered besides the standard CPE set (with SetHandler).
   std::vector<std::string> extra_methods;
+  // Unset = always. While it returns false no session starts (events and changes stay queued;
+  // a session already running goes on) and connection requests are answered 503. A virtual
+  // device is unavailable while its appliance is offline or rebooting; its owner calls Trigger()
+  // when it becomes available again.
+  std::function<bool()> available;
 };
 
 // Runs CWMP sessions: Inform with the queued events, queued CPE requests, then ACS requests until
@@ -74,6 +79,10 @@ class CwmpClient {
   Status Start();
   // Stops timers and sessions (an HTTP exchange in flight is abandoned).
   void Stop();
+  // Deletes everything the client named `name` persisted in `db` (state, queued events and
+  // requests, pending transfers): its next Start() is a first start ("0 BOOTSTRAP"). The client
+  // must not be running. Errors: 9002 on storage errors.
+  static Status WipeState(Db& db, const std::string& name);
 
   // Queues `event` and starts a session now, or right after the current one.
   void Trigger(const std::string& event, const std::string& command_key = "");

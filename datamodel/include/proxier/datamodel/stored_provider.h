@@ -51,6 +51,11 @@ class StoredProvider final : public Provider {
   const Schema& schema() const { return schema_; }
   const std::string& ns() const { return ns_; }
 
+  // Deletes every value, row, row counter and attribute stored under namespace `ns` (a factory
+  // reset of one data-model root). No provider or DataModel of `ns` may be in use: rebuild them
+  // afterwards. Errors: 9002 on storage errors.
+  static Status WipeNamespace(Db& db, const std::string& ns);
+
  private:
   StoredProvider(Db& db, const Schema& schema, std::string ns);
 

@@ -88,6 +88,10 @@ class ProxyManager final : public upnp::Listener {
   std::string ProxiedRow(const std::string& udn) const;
   // Re-decides every device's mode (after a rule or DefaultMode change).
   void ReevaluateAll();
+  // The VirtualHost found later (asynchronously) that `udn` cannot be a virtual device (e.g. no
+  // valid DeviceId): the device runs embedded with `reason` as its Reason until the ACS sets its
+  // Mode again (or proxierd restarts). Not to be called from inside a VirtualHost method.
+  void FallBackToEmbedded(const std::string& udn, const std::string& reason);
   // Purges devices absent longer than purge_after now (also run periodically).
   void PurgeNow();
 

@@ -1,0 +1,99 @@
+// VirtualDevice: one appliance run as a virtual CWMP device (private to the module).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proxier/datamodel/stored_provider.h"
+#include "proxier/virtual_devices/virtual_devices.h"
+
+namespace proxier::virtual_devices {
+
+// What every VirtualDevice shares (owned by VirtualDevices).
+struct DeviceContext {
+  EventLoop& loop;
+  Random& random;
+  Db& db;
+  const datamodel::Schema& schema;
+  core::HttpClient& http;
+  core::ConnectionRequestServer* cr_server;
+  DeviceActions& actions;
+  const VirtualDevicesOptions& options;
+  std::vector<std::string> forced_inform;  // local forced-inform parameters of the schema
+  // The identity was read (first time) or its DeviceInfo values changed: persist it.
+  std::function<void(const std::string& udn, const VirtualIdentity&)> identified;
+  // No valid DeviceId: the device cannot be virtual.
+  std::function<void(const std::string& udn, const std::string& reason)> refused;
+};
+
+// Thread: engine thread. Answers from the appliance that arrive after destruction are dropped.
+class VirtualDevice {
+ public:
+  VirtualDevice(DeviceContext& ctx, const proxy::ManagedDevice& md, uint32_t n,
+                std::optional<VirtualIdentity> identity);
+  ~VirtualDevice();
+  VirtualDevice(const VirtualDevice&) = delete;
+  VirtualDevice& operator=(const VirtualDevice&) = delete;
+
+  // Builds the model and starts the client when the identity is known; reads the appliance
+  // (subtrees, identity, DeviceInfo values) when it is online. Errors: 9002 on storage errors.
+  Status Begin();
+  void Changed(upnp::DeviceChange change);
+  void OnEvent(upnp::DmService service, const upnp::Args& variables);
+  void Resync();
+
+  VirtualDeviceInfo Info() const;
+  core::CwmpClient* client() { return client_.get(); }
+  datamodel::DataModel* model() { return model_.get(); }
+
+ private:
+  Status Build();
+  void Teardown();
+  Status StartClient();
+  core::ClientHooks Hooks();
+  std::vector<datamodel::SetItem> Seed() const;
+  bool available() const { return online_ && !restarting_; }
+  std::function<bool()> Alive() const;
+  const upnp::DeviceInfo* Description() const;
+  std::string BbfLocation() const;
+
+  // Reading the appliance (virtual_device_read.cc).
+  void Refresh();
+  void FetchSubtrees(std::function<void()> then);
+  void ReadValues(std::function<void(std::map<std::string, std::string>, Status)> done);
+  void OnValues(const std::map<std::string, std::string>& values, const Status& transport);
+  void ApplyMounts();
+  void WriteDeviceInfo(bool notify);
+  void SetLocal(const std::string& name, const std::string& value, bool notify);
+  void SyncProvider();
+
+  // Reboot and factory reset.
+  void OnRebootRequested();
+  void OnFactoryResetRequested();
+  void FinishFactoryReset();
+  void BackFromReboot();
+
+  DeviceContext& ctx_;
+  proxy::ManagedDevice md_;
+  const uint32_t n_;
+  const std::string ns_;
+  std::optional<VirtualIdentity> identity_;
+  std::vector<upnp::cms::SubTree> subtrees_;
+  std::vector<std::string> mounted_;  // provider prefixes mounted in model_
+  bool online_ = false;
+  bool restarting_ = false;  // reboot / factory reset under way
+  bool refreshing_ = false;
+  bool refresh_again_ = false;
+  int identify_failures_ = 0;
+  std::optional<EventLoop::TimerId> reboot_timer_, retry_timer_;
+  std::unique_ptr<datamodel::StoredProvider> store_;
+  std::unique_ptr<datamodel::DataModel> model_;
+  std::unique_ptr<proxy::ProxyProvider> provider_;
+  std::unique_ptr<core::CwmpClient> client_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace proxier::virtual_devices
