@@ -19,7 +19,11 @@ std::vector<std::string> Split(std::string_view s, char sep) {
   return out;
 }
 
-uint32_t Preferred(uint32_t k, bool bbf) { return bbf ? k + 1 : (k >= 1 ? k : k + 1); }
+// (k+1 for the largest index would wrap to 0: it starts the search at the largest number.)
+uint32_t Preferred(uint32_t k, bool bbf) {
+  if (k == UINT32_MAX) return k;
+  return bbf ? k + 1 : (k >= 1 ? k : k + 1);
+}
 
 // An instance segment as a number; nullopt when it does not fit 32 bits.
 std::optional<uint32_t> Index(const std::string& seg) {

@@ -77,9 +77,11 @@ void ProxyProvider::NamesFrom(const std::string& path, bool next_level,
     auto name = map_.ToCwmpName(*m, p);
     if (!name.ok()) return done(name.status());
     bool writable = false;
+    bool denied = false;  // no EventOnChange: active notification refused (9009)
     if (p.back() != '/') {
       const ParamMeta* meta = Meta(StructureOf(p));
       writable = meta && meta->writable;
+      denied = meta && !meta->eventable;
     } else if (auto t = structure_.lower_bound(StructureOf(p) + "#/");
                t != structure_.end() && t->starts_with(StructureOf(p) + "#/")) {
       writable = table_writable(p);  // a table
@@ -90,6 +92,7 @@ void ProxyProvider::NamesFrom(const std::string& path, bool next_level,
       }
     }
     out.push_back({*name, writable});
+    if (denied) out.back().active_notify = datamodel::ActiveNotify::kDenied;
   }
   done(std::move(out));
 }

@@ -2,6 +2,8 @@
 #include "proxier/proxy/proxy_provider.h"
 
 #include <algorithm>
+#include <cctype>
+#include <map>
 
 #include "proxier/common/log.h"
 #include "proxier/datamodel/path.h"
@@ -143,7 +145,16 @@ datamodel::Syntax ProxyProvider::SyntaxOf(const std::string& name,
     if (const auto* def = options_.tr181->FindParam(SchemaPathOf(std_name))) return def->syntax;
   }
   datamodel::Syntax s;
-  if (const ParamMeta* meta = Meta(StructureOf(upnp_path))) s.type = meta->type;
+  if (const ParamMeta* meta = Meta(StructureOf(upnp_path))) {
+    s.type = meta->type;
+    // The narrow UPnP integer types carry their range (mapping.md §4: range -> 9007).
+    static const std::map<std::string, datamodel::IntRange> kRanges = {
+        {"i1", {-128, 127}}, {"i2", {-32768, 32767}}, {"ui1", {0, 255}}, {"ui2", {0, 65535}}};
+    std::string t = meta->upnp_type;
+    std::transform(t.begin(), t.end(), t.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (auto r = kRanges.find(t); r != kRanges.end()) s.ranges.push_back(r->second);
+  }
   return s;
 }
 
@@ -226,7 +237,10 @@ void ProxyProvider::GetNames(const std::string& path, bool next_level,
     if (next_level) {
       return done(Status(Code::kInvalidArguments, "NextLevel true on a parameter: " + path));
     }
-    return done(std::vector<ParamInfo>{{path, m && m->writable}});
+    ParamInfo info{path, m && m->writable};
+    // Without EventOnChange the device cannot serve active notification (mapping.md §4: 9009).
+    if (m && !m->eventable) info.active_notify = datamodel::ActiveNotify::kDenied;
+    return done(std::vector<ParamInfo>{info});
   }
   if (!port_.Online()) {
     if (options_.virtual_mode)

@@ -13,24 +13,58 @@ namespace cms = upnp::cms;
 
 void ProxyProvider::ValidateSet(const std::vector<SetItem>& items,
                                 std::function<void(std::vector<ParamFault>)> done) {
-  // Parameters we know nothing about yet (e.g. in a row created meanwhile): ask the device.
+  // Parameters we know nothing about yet (e.g. in a row created meanwhile), or never read (an
+  // instance the device may not have, mapped by the preferred rule): ask the device. Offline,
+  // the stored metadata decides.
   std::vector<std::string> unknown;
   for (const auto& item : items) {
     auto p = ToUpnp(item.name);
-    if (p.ok() && !Meta(StructureOf(*p)) && !datamodel::IsPartialPath(item.name)) {
+    if (p.ok() && !datamodel::IsPartialPath(item.name) &&
+        (!Meta(StructureOf(*p)) || !cache_.count(item.name))) {
       unknown.push_back(*p);
     }
   }
   if (unknown.empty() || !port_.Online()) return ValidateItems(items, std::move(done));
-  port_.GetAttributes(unknown, [this, alive = Alive(), items,
-                                done](upnp::Reply<std::vector<cms::NodeAttributes>> r) mutable {
+  // `missing`: asked paths the device answered 703 for (-> 9005, nothing else checked).
+  auto finish = [this, alive = Alive(), items, done](const std::set<std::string>& missing) {
+    std::vector<ParamFault> faults;
     if (!alive()) {
-      std::vector<ParamFault> faults;
       for (const auto& i : items) faults.push_back({i.name, Status(Code::kInternalError, "gone")});
       return done(std::move(faults));
     }
-    if (r.ok()) MergeAttributes(r.value);
-    ValidateItems(items, std::move(done));
+    std::vector<SetItem> present;
+    for (const auto& item : items) {
+      auto p = ToUpnp(item.name);
+      if (p.ok() && missing.count(*p)) {
+        faults.push_back(
+            {item.name, Status(Code::kInvalidParameterName, "no such parameter: " + item.name)});
+      } else {
+        present.push_back(item);
+      }
+    }
+    ValidateItems(present, [faults, done](std::vector<ParamFault> more) mutable {
+      for (auto& f : more) faults.push_back(std::move(f));
+      done(std::move(faults));
+    });
+  };
+  port_.GetAttributes(unknown, [this, alive = Alive(), unknown,
+                                finish](upnp::Reply<std::vector<cms::NodeAttributes>> r) {
+    if (!alive() || r.ok() || r.upnp_error != 703) {
+      if (alive() && r.ok()) MergeAttributes(r.value);
+      return finish({});
+    }
+    if (unknown.size() == 1) return finish({unknown[0]});
+    // 703 for the batch: find the culprit(s) one path at a time.
+    auto left = std::make_shared<size_t>(unknown.size());
+    auto missing = std::make_shared<std::set<std::string>>();
+    for (const auto& p : unknown) {
+      port_.GetAttributes({p}, [this, alive, p, left, missing,
+                                finish](upnp::Reply<std::vector<cms::NodeAttributes>> one) {
+        if (alive() && one.ok()) MergeAttributes(one.value);
+        if (!one.ok() && one.upnp_error == 703) missing->insert(p);
+        if (--*left == 0) finish(*missing);
+      });
+    }
   });
 }
 

@@ -147,6 +147,8 @@ void ProxyProvider::NotificationChanged(const std::string& param, int level) {
   }
   auto path = ToUpnp(param);
   if (!path.ok() || !port_.Online()) return;  // applied again by the next Sync
+  // Without EventOnChange, Notification 1 is served by polling (mapping.md §4).
+  if (const ParamMeta* m = Meta(StructureOf(*path)); m && !m->eventable) return;
   port_.SetAttributes({{*path, {{"EventOnChange", level > 0 ? "1" : "0"}}}},
                       [udn = udn_, param](upnp::Reply<std::string> r) {
                         if (!r.ok()) {
