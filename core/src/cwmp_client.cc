@@ -244,7 +244,7 @@ void CwmpClient::RequestSession(bool now) {
 }
 
 void CwmpClient::StartSession() {
-  if (!running_ || session_) return;
+  if (!running_ || session_ || restarting_) return;
   if (ParamOr(std::string(kMs) + "EnableCWMP", "true") == "false") {
     PX_LOG(kInfo, "cwmp") << options_.name << ": EnableCWMP is false, no session";
     return;
@@ -272,7 +272,7 @@ void CwmpClient::OnSessionEnd(bool ok, const Status& why) {
     retry_count_ = 0;
     PX_LOG(kInfo, "cwmp") << options_.name << ": session done";
     RunPostSessionActions();
-    if (!running_) return;
+    if (!running_ || restarting_) return;
     // Something arrived during the session (connection request, new events): go again. Events
     // that were delivered and stay (tied to a request the ACS held back) do not count.
     bool fresh = false;
@@ -400,7 +400,10 @@ void CwmpClient::RunPostSessionActions() {
     pending_factory_reset_ = false;
     pending_reboot_.reset();
     PX_LOG(kInfo, "cwmp") << options_.name << ": factory reset";
-    if (hooks_.factory_reset) hooks_.factory_reset();
+    if (hooks_.factory_reset) {
+      restarting_ = true;
+      hooks_.factory_reset();
+    }
     return;
   }
   if (pending_reboot_) {
@@ -409,7 +412,10 @@ void CwmpClient::RunPostSessionActions() {
     Status st = queue_->Add("M Reboot", key);
     if (!st.ok()) PX_LOG(kError, "cwmp") << options_.name << ": cannot persist M Reboot: " << st;
     PX_LOG(kInfo, "cwmp") << options_.name << ": rebooting (CommandKey '" << key << "')";
-    if (hooks_.reboot) hooks_.reboot();
+    if (hooks_.reboot) {
+      restarting_ = true;
+      hooks_.reboot();
+    }
   }
 }
 

@@ -241,6 +241,7 @@ void CwmpClient::FinishTransfer(const std::string& command_key, cwmp::FaultStruc
   if (!st.ok())
     PX_LOG(kError, "cwmp") << options_.name << ": cannot queue TransferComplete: " << st;
   if (reboot && hooks_.reboot) {
+    restarting_ = true;
     hooks_.reboot();
     return;
   }

@@ -166,6 +166,9 @@ class CwmpClient {
   // Post-session actions requested by the ACS in the current session.
   std::optional<std::string> pending_reboot_;  // CommandKey
   bool pending_factory_reset_ = false;
+  // A reboot or factory-reset hook is running: no session until the process restarts (the next
+  // Inform must carry 1 BOOT with M Reboot, or 0 BOOTSTRAP).
+  bool restarting_ = false;
   std::map<std::string, EventLoop::TimerId> scheduled_informs_;  // and transfers waiting to start
   std::set<std::string> running_transfers_;
   std::vector<std::unique_ptr<HttpSession>> transfer_sessions_;
