@@ -103,11 +103,13 @@ class EmbeddedTest(IntegrationTest):
         self.spv_hostname(row, "after-one-708")
         wait_for(lambda: self.sim.command("get 0 /UPnP/DM/Configuration/Network/HostName")
                  == "after-one-708", timeout=20, what="delivery after one 708")
-        wait_for(lambda: self.command_state(ed)[0] == "Success", timeout=10, what="Success")
+        wait_for(lambda: self.command_state(ed)[0] == "Success", timeout=15, interval=0.3,
+                 what="Success")
         self.assertIn("delivery 1 failed", px.log())
         self.sim.command("error 0 708 5")
         self.spv_hostname(row, "never")
-        wait_for(lambda: self.command_state(ed)[0] == "Error", timeout=30, what="Error after 5x708")
+        wait_for(lambda: self.command_state(ed)[0] == "Error", timeout=30, interval=0.5,
+                 what="Error after 5x708")
         self.assertIn("708", self.command_state(ed)[1])
         self.assertNotEqual(self.sim.command("get 0 /UPnP/DM/Configuration/Network/HostName"),
                             "never")
@@ -127,7 +129,8 @@ class EmbeddedTest(IntegrationTest):
         self.sim.command("online 0")
         wait_for(lambda: self.sim.command("get 0 /UPnP/DM/Configuration/Network/HostName")
                  == "queued-while-away", timeout=30, what="queued SPV delivered on return")
-        wait_for(lambda: self.command_state(ed)[0] == "Success", timeout=10, what="Success")
+        wait_for(lambda: self.command_state(ed)[0] == "Success", timeout=15, interval=0.3,
+                 what="Success")
 
     def test_configuration_update_becomes_value_change(self):
         acs, px = self.start_all()
