@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""The demo tour (run by scripts/demo.sh after the build): lab-acs and proxierd on loopback.
+
+Each step is one function taking the shared Tour and printing what it shows; STEPS lists them in
+order. Later features add their own step functions (UPnP simulator, embedded and virtual
+devices) to STEPS. Every process runs on 127.0.0.1 with free ports in a temporary directory and
+is stopped at the end, also when a step fails.
+"""
+import argparse
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+import harness  # noqa: E402  (process and lab-acs API helpers shared with the integration tests)
+
+DEMO_GPV = [
+    "Device.DeviceInfo.Manufacturer",
+    "Device.DeviceInfo.ManufacturerOUI",
+    "Device.DeviceInfo.ProductClass",
+    "Device.DeviceInfo.SerialNumber",
+    "Device.DeviceInfo.SoftwareVersion",
+    "Device.DeviceInfo.UpTime",
+    "Device.ManagementServer.URL",
+    "Device.ManagementServer.ConnectionRequestURL",
+    "Device.ManagementServer.PeriodicInformEnable",
+    "Device.ManagementServer.PeriodicInformInterval",
+    "Device.ManagementServer.ParameterKey",
+]
+
+
+def table(headers, rows):
+    """Prints rows (lists of strings) under headers, columns padded to fit."""
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)] if rows else \
+        [len(h) for h in headers]
+    line = "  ".join("%-*s" % (w, h) for w, h in zip(widths, headers))
+    print("  " + line.rstrip())
+    print("  " + "  ".join("-" * w for w in widths))
+    for row in rows:
+        print("  " + "  ".join("%-*s" % (w, c) for w, c in zip(widths, row)).rstrip())
+
+
+def derive_config(template, overrides):
+    """The text of `template` (a TOML file) with `overrides` {section: {key: toml_value}}
+    applied: existing keys get the new value (their comment kept), missing ones are added at the
+    end of their section (or in a new section). Everything else stays as it is."""
+    key_re = re.compile(r"^(\s*)([A-Za-z0-9_]+)(\s*=\s*)(\"(?:[^\"\\]|\\.)*\"|[^#]*?)(\s*#.*)?$")
+    pending = {s: dict(kv) for s, kv in overrides.items()}
+    out, section = [], None
+
+    def flush(section):
+        at = len(out)
+        while at > 0 and not out[at - 1].strip():
+            at -= 1  # before the blank lines that end the section
+        out[at:at] = ["%s = %s" % kv for kv in pending.pop(section, {}).items()]
+
+    for line in template.splitlines():
+        header = re.match(r"^\s*\[(\[?)([^\]]+)\]", line)
+        if header:
+            flush(section)
+            section = None if header.group(1) else header.group(2).strip()  # [[arrays]] untouched
+        else:
+            m = key_re.match(line)
+            if m and m.group(2) in pending.get(section, {}):
+                line = "".join([m.group(1), m.group(2), m.group(3),
+                                pending[section].pop(m.group(2)), m.group(5) or ""])
+        out.append(line)
+    flush(section)
+    for section in list(pending):
+        out.append("\n[%s]" % section)
+        flush(section)
+    return "\n".join(out) + "\n"
+
+
+def q(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class Tour:
+    def __init__(self, build_dir, workdir):
+        self.build_dir = build_dir
+        self.dir = workdir
+        self.processes = []  # stopped in reverse order at the end
+        self.acs = None
+        self.px = None
+        self.device_id = None
+        self.acs_user, self.acs_password = "demo-acs", secrets.token_hex(8)
+        self.cr_user, self.cr_password = "demo-cr", secrets.token_hex(8)
+
+    def record_pid(self, proc):
+        # demo.sh's EXIT trap stops whatever is listed here if this script dies abruptly.
+        with open(os.path.join(self.dir, "pids"), "a") as f:
+            f.write("%d\n" % proc.pid)
+
+    def stop_all(self):
+        codes = []
+        for name, p in reversed(self.processes):
+            if p.alive():
+                codes.append((name, p.stop()))
+        self.processes = []
+        return codes
+
+
+def step_lab_acs(t):
+    """lab-acs: CWMP endpoint with Digest auth, JSON API, file server."""
+    t.acs = harness.LabAcs(t.dir, extra_args=["--username", t.acs_user, "--password", t.acs_password,
+                                              "--log-level", "info"],
+                           cr_username=t.cr_user, cr_password=t.cr_password)
+    t.processes.append(("lab-acs", t.acs.proc))
+    t.record_pid(t.acs.proc)
+    print("lab-acs   CWMP %s  API %s  (Digest user %s)" % (t.acs.cwmp_url, t.acs.api, t.acs_user))
+
+
+def step_proxierd(t):
+    """proxierd with a configuration derived from etc/proxierd.toml."""
+    cr_port = harness.free_port()
+    with open(os.path.join(ROOT, "etc", "proxierd.toml")) as f:
+        template = f.read()
+    hooks = {k: '""' for k in ("reboot", "factory_reset", "apply_firmware", "apply_config")}
+    text = derive_config(template, {
+        "acs": {"url": q(t.acs.cwmp_url), "username": q(t.acs_user), "password": q(t.acs_password)},
+        "connection_request": {"listen": q("127.0.0.1:%d" % cr_port), "username": q(t.cr_user),
+                               "password": q(t.cr_password)},
+        "storage": {"path": q(os.path.join(t.dir, "store", "proxier.db"))},
+        "upnp": {"interface": q("lo")},
+        "hooks": hooks,  # nothing real happens on Reboot/Download in the demo
+        "log": {"level": q("info")},
+    })
+    config = os.path.join(t.dir, "proxierd.toml")
+    with open(config, "w") as f:
+        f.write(text)
+    check = subprocess.run([t.proxierd, "--config", config, "--check-config"],
+                           capture_output=True, text=True, timeout=30)
+    if check.returncode != 0:
+        raise RuntimeError("generated configuration refused:\n" + check.stdout + check.stderr)
+    t.started = time.monotonic()
+    t.px = harness.Process([t.proxierd, "--config", config, "--foreground"],
+                           os.path.join(t.dir, "proxierd.log"))
+    t.processes.append(("proxierd", t.px))
+    t.record_pid(t.px)
+    print("proxierd  pid %d, config %s (from etc/proxierd.toml: ACS = lab-acs, connection"
+          " requests on 127.0.0.1:%d, store in the temporary directory, hooks off)"
+          % (t.px.pid, config, cr_port))
+
+
+def step_bootstrap(t):
+    """Waits for proxierd's first session (0 BOOTSTRAP, 1 BOOT) to end."""
+    device = harness.wait_for(lambda: t.acs.devices(), timeout=30, what="the first Inform")[0]
+    t.device_id = device["id"]
+    device = t.acs.wait(t.device_id, sessions_ended=0, timeout=30)
+    t.bootstrap_s = time.monotonic() - t.started
+    print("bootstrap session done %.2f s after start; proxierd RSS %s kB" %
+          (t.bootstrap_s, t.px.rss_kib()))
+    step_devices(t)
+
+
+def step_devices(t):
+    """The lab's device list."""
+    rows = []
+    for d in t.acs.devices():
+        last = d["last_inform"]
+        rows.append([d["id"], str(d["informs"]), ", ".join(c + (" " + k if k else "") for c, k in last["events"]),
+                     d["connection_request_url"]])
+    table(["device", "informs", "last events", "connection request URL"], rows)
+
+
+def step_gpv(t):
+    """A GetParameterValues queued through the lab's API, with a connection request."""
+    started = time.monotonic()
+    task_id = t.acs.queue({"name": "GetParameterValues", "names": DEMO_GPV}, t.device_id,
+                          connection_request=True)
+    task = t.acs.result(task_id, wait=30)
+    if task["state"] != "done":
+        raise RuntimeError("GPV ended %s: %s" % (task["state"], task["response"]))
+    print("POST %s/devices/%s/tasks?connection_request=1 -> task %d, connection request 200, "
+          "answered in %.2f s" % (t.acs.api, urllib.parse.quote(t.device_id), task_id,
+                                  time.monotonic() - started))
+    order = {name: i for i, name in enumerate(DEMO_GPV)}
+    values = sorted(task["response"]["values"], key=lambda v: order.get(v[0], len(order)))
+    table(["name", "type", "value"], [[name, xsd, value] for name, value, xsd in values])
+    print()
+    step_devices(t)
+
+
+def step_log(t):
+    """proxierd's own account of the sessions."""
+    lines = [l for l in t.px.text().splitlines()
+             if re.search(r" (INFO|WARN|ERROR) (cwmp|cr|proxierd): ", l)]
+    for line in lines[-10:]:
+        print("  " + line)
+
+
+def step_stop(t):
+    """SIGTERM to both; both must exit 0."""
+    codes = t.stop_all()
+    print("  ".join("%s exit %s" % c for c in codes))
+    bad = [c for c in codes if c[1] != 0]
+    if bad:
+        raise RuntimeError("unclean exit: %s" % bad)
+
+
+STEPS = [
+    ("start lab-acs", step_lab_acs),
+    ("start proxierd", step_proxierd),
+    ("bootstrap", step_bootstrap),
+    ("GetParameterValues through the lab's API", step_gpv),
+    ("proxierd log", step_log),
+    ("stop", step_stop),
+]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
+    parser.add_argument("--workdir", help="temporary directory (default: a new one, removed)")
+    args = parser.parse_args()
+    build = os.path.abspath(args.build_dir)
+    os.environ["PROXIER_PROXIERD"] = os.path.join(build, "apps", "proxierd", "proxierd")
+    os.environ["PROXIER_LAB_ACS"] = os.path.join(build, "apps", "lab-acs", "lab-acs")
+    workdir = args.workdir or __import__("tempfile").mkdtemp(prefix="proxier-demo-")
+    tour = Tour(build, workdir)
+    tour.proxierd = os.environ["PROXIER_PROXIERD"]
+    # SIGTERM/SIGINT/SIGHUP end the tour through the finally below.
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda s, f: sys.exit(128 + s))
+    started = time.monotonic()
+    try:
+        for title, step in STEPS:
+            print("\n== %s" % title)
+            step(tour)
+    except Exception as e:
+        print("\ndemo failed in step '%s': %s" % (title, e), file=sys.stderr)
+        for name in ("proxierd.log", "lab-acs.log"):
+            path = os.path.join(workdir, name)
+            if os.path.exists(path):
+                with open(path, errors="replace") as f:
+                    tail = f.read().splitlines()[-25:]
+                print("--- %s (tail)\n%s" % (name, "\n".join(tail)), file=sys.stderr)
+        if not args.workdir:
+            print("files kept in %s" % workdir, file=sys.stderr)
+        return 1
+    finally:
+        tour.stop_all()
+    print("\ndemo done in %.1f s" % (time.monotonic() - started))
+    if not args.workdir:
+        __import__("shutil").rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
