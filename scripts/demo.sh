@@ -23,4 +23,6 @@ cleanup() {
   if [ "$rc" -eq 0 ]; then rm -rf "$work"; else echo "demo: logs kept in $work" >&2; fi
 }
 trap cleanup EXIT
-python3 scripts/demo_tour.py --build-dir "$BUILD_DIR" --workdir "$work"
+# UPnP runs only inside a network namespace made for the demo (loopback, SSDP multicast on lo).
+unshare -n -- sh -c "ip link set lo up && ip route add 239.255.255.250/32 dev lo src 127.0.0.1 \
+  && exec python3 scripts/demo_tour.py --build-dir '$BUILD_DIR' --workdir '$work'"

@@ -126,9 +126,9 @@ def step_proxierd(t):
     text = derive_config(template, {
         "acs": {"url": q(t.acs.cwmp_url), "username": q(t.acs_user), "password": q(t.acs_password)},
         "connection_request": {"listen": q("127.0.0.1:%d" % cr_port), "username": q(t.cr_user),
-                               "password": q(t.cr_password)},
+                               "password": q(t.cr_password), "rate_limit": "100"},
         "storage": {"path": q(os.path.join(t.dir, "store", "proxier.db"))},
-        "upnp": {"interface": q("lo")},
+        "upnp": {"interface": q("lo"), "port": "61001"},
         "hooks": hooks,  # nothing real happens on Reboot/Download in the demo
         "log": {"level": q("info")},
     })
@@ -196,6 +196,67 @@ def step_log(t):
         print("  " + line)
 
 
+def step_sim(t):
+    """upnp-dm-sim: three appliances (smart plug, NAS, set-top box) on lo."""
+    profiles = os.path.join(ROOT, "etc", "sim")
+    args = [os.path.join(t.build_dir, "apps", "upnp-dm-sim", "upnp-dm-sim"), "--count", "3",
+            "--port", "61000", "--interface", "lo", "--ip", "127.0.0.1"]
+    for name in ("smart-plug", "nas", "set-top-box"):
+        args += ["--profile", os.path.join(profiles, name + ".toml")]
+    proc = harness.Process(args, os.path.join(t.dir, "sim.log"), ready_prefix="READY", timeout=30)
+    t.processes.append(("upnp-dm-sim", proc))
+    t.record_pid(proc.proc)
+    print("upnp-dm-sim: %s" % proc.ready_line)
+
+
+def gpv(t, names):
+    task = t.acs.run_ok({"name": "GetParameterValues", "names": names}, t.device_id)
+    return task["values"]
+
+
+def step_embedded(t):
+    """The appliances as the ACS sees them through the gateway: modes, then an embedded NAS
+    read and written with GetParameterValues / SetParameterValues."""
+    def proxied():
+        values = {n: v for n, v, _ in gpv(t, ["Device.X_02C0DE_Proxy.Device."])}
+        rows = {}
+        for n, v in values.items():
+            row, _, param = n.rpartition(".")
+            rows.setdefault(row, {})[param] = v
+        return rows if len(rows) >= 3 else None
+    rows = harness.wait_for(proxied, timeout=30, interval=0.5, what="three proxied devices")
+    table(["row", "friendly name", "mode", "effective", "online"],
+          [[r, v.get("FriendlyName", ""), v.get("Mode", ""), v.get("EffectiveMode", ""),
+            v.get("Online", "")] for r, v in sorted(rows.items())])
+    nas = [v["UDN"] for v in rows.values() if v.get("FriendlyName", "").startswith("Home NAS")][0]
+
+    def nas_row():
+        values = {n: v for n, v, _ in gpv(t, ["Device.X_02C0DE_ProxiedDevice."])}
+        for n, v in values.items():
+            if n.endswith(".UDN") and v == nas:
+                row = n[: -len("UDN")]
+                if any(k.startswith(row + "UPnP.DM.") for k in
+                       (x[0] for x in gpv(t, [row]))):
+                    return row
+        return None
+    row = harness.wait_for(nas_row, timeout=30, interval=0.5, what="the NAS's embedded subtree")
+    host = row + "UPnP.DM.Configuration.Network.HostName"
+    names = [host, row + "UPnP.DM.Storage.Volume.1.Name", row + "UPnP.DM.Storage.Volume.1.CapacityMB",
+             row + "UPnP.DM.Storage.Volume.1.Healthy", row + "Online"]
+    table(["name", "type", "value"], [[n, x, v] for n, v, x in gpv(t, names)])
+    print("\nSetParameterValues %s = demo-nas" % host)
+    r = t.acs.run_ok({"name": "SetParameterValues", "values": [[host, "demo-nas", "xsd:string"]]},
+                     t.device_id)
+    print("  status %s (accepted, delivered to the device afterwards)" % r["status"])
+    ed = [n[: -len("Reference")] for n, v, _ in gpv(t, ["Device.ManagementServer.EmbeddedDevice."])
+          if n.endswith(".Reference") and v == row[:-1]][0]
+    harness.wait_for(lambda: {n: v for n, v, _ in gpv(t, [ed + "CommandProcessed"])}
+                     [ed + "CommandProcessed"] == "Success", timeout=20, interval=0.5,
+                     what="CommandProcessed Success")
+    table(["name", "type", "value"],
+          [[n, x, v] for n, v, x in gpv(t, [host, ed + "CommandProcessed", ed + "LastSyncTime"])])
+
+
 def step_stop(t):
     """SIGTERM to both; both must exit 0."""
     codes = t.stop_all()
@@ -207,9 +268,11 @@ def step_stop(t):
 
 STEPS = [
     ("start lab-acs", step_lab_acs),
+    ("start upnp-dm-sim", step_sim),
     ("start proxierd", step_proxierd),
     ("bootstrap", step_bootstrap),
     ("GetParameterValues through the lab's API", step_gpv),
+    ("UPnP DM appliances through the gateway (embedded mode)", step_embedded),
     ("proxierd log", step_log),
     ("stop", step_stop),
 ]
