@@ -121,6 +121,12 @@ class ScriptedAcs {
       return Xml(core::cwmp::BuildAcsResponse(ns_, header, core::cwmp::TransferCompleteResponse{}),
                  gzip);
     }
+    if (rec.method == "DUStateChangeComplete") {
+      header.id = rec.message.header.id;
+      return Xml(
+          core::cwmp::BuildAcsResponse(ns_, header, core::cwmp::DUStateChangeCompleteResponse{}),
+          gzip);
+    }
     if (!raw_.empty()) {
       std::string raw = std::move(raw_.front());
       raw_.pop_front();

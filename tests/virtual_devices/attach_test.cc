@@ -53,6 +53,32 @@ TEST_F(AttachTest, BootstrapsWithItsOwnDeviceIdAndServesReads) {
   EXPECT_EQ(GwValue("Device.DeviceInfo.ManufacturerOUI"), "02C0DE");
 }
 
+TEST_F(AttachTest, NamesAndWritesOfTheVirtualRoot) {
+  CreateVd();
+  AttachAndBootstrap();
+  auto* model = vd_->Model(kUdn);
+  std::optional<Result<std::vector<datamodel::ParamInfo>>> names;
+  model->GetNames("Device.", true, [&](auto r) { names.emplace(std::move(r)); });
+  ASSERT_TRUE(Wait([&] { return names.has_value(); }));
+  ASSERT_TRUE(names->ok()) << names->status();
+  std::set<std::string> top;
+  for (const auto& n : **names) top.insert(n.name);
+  for (const char* want :
+       {"Device.DeviceInfo.", "Device.ManagementServer.", "Device.RootDataModelVersion",
+        "Device.WiFi.", "Device.X_02C0DE_UPnP.", "Device.IP."}) {
+    EXPECT_TRUE(top.count(want)) << want;
+  }
+  EXPECT_FALSE(top.count("Device.UPnP.")) << "the gateway's own objects are not the device's";
+  // Virtual SPV waits for the device: ChangesApplied -> Status 0.
+  std::optional<datamodel::SetResult> set;
+  model->SetValues({{"Device.WiFi.SSID.1.SSID", "office", {}}}, "acs", {},
+                   [&](datamodel::SetResult r) { set = r; });
+  ASSERT_TRUE(Wait([&] { return set.has_value(); }));
+  ASSERT_TRUE(set->status.ok()) << set->status;
+  EXPECT_EQ(set->apply_status, 0);
+  EXPECT_EQ(cms_.values["/BBF/WiFi/SSID/0/SSID"], "office");
+}
+
 TEST_F(AttachTest, IdentityFromBbfDeviceInfoAndTheDescription) {
   for (const char* leaf : {"ManufacturerOUI", "ProductClass", "SerialNumber"})
     cms_.values.erase(std::string("/UPnP/DM/DeviceInfo/PhysicalDevice/DeviceID/") + leaf);

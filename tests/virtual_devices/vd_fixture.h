@@ -99,6 +99,7 @@ class VdFixture : public ::testing::Test {
       fallbacks_.push_back(udn + ": " + reason);
     };
     o.identify_retry = Millis(50);
+    o.sms_poll = Millis(20);
     return o;
   }
   void CreateVd() { CreateVd(Options()); }

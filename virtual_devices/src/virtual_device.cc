@@ -23,7 +23,7 @@ VirtualDevice::VirtualDevice(DeviceContext& ctx, const proxy::ManagedDevice& md,
 
 VirtualDevice::~VirtualDevice() {
   *alive_ = false;
-  for (auto* t : {&reboot_timer_, &retry_timer_}) {
+  for (auto* t : {&reboot_timer_, &retry_timer_, &poll_timer_, &ping_timer_}) {
     if (*t) ctx_.loop.Cancel(**t);
   }
   Teardown();
@@ -85,6 +85,7 @@ Status VirtualDevice::Build() {
   if (!provider.ok()) return provider.status();
   provider_ = std::move(provider).value();
   ApplyMounts();
+  BuildDiagnostics();
   WriteDeviceInfo(false);
   return Status::Ok();
 }
@@ -97,6 +98,7 @@ void VirtualDevice::Teardown() {
   mounted_.clear();
   provider_.reset();
   model_.reset();
+  diag_.reset();
   store_.reset();
 }
 
@@ -150,6 +152,7 @@ Status VirtualDevice::StartClient() {
   co.available = [this] { return available(); };
   client_ = std::make_unique<core::CwmpClient>(ctx_.loop, ctx_.random, ctx_.db, *model_, *store_,
                                                ctx_.http, ctx_.cr_server, Hooks(), std::move(co));
+  InstallHandlers(*client_);
   Status st = client_->Start();
   if (!st.ok()) PX_LOG(kError, "vd") << ns_ << " (" << md_.udn << "): client: " << st;
   return st;
@@ -186,6 +189,24 @@ void VirtualDevice::BackFromReboot() {
 
 void VirtualDevice::OnEvent(upnp::DmService service, const upnp::Args& variables) {
   if (service == upnp::DmService::kCms && provider_) provider_->OnEvent(variables);
+  if (service == upnp::DmService::kBms && ping_.test) {
+    for (const auto& [name, value] : variables) {
+      if (name != "ActiveTestIDs") continue;
+      if (ping_timer_) ctx_.loop.Cancel(*ping_timer_);
+      ping_timer_.reset();
+      PollPing();
+      break;
+    }
+  }
+  if (service == upnp::DmService::kSms && !waiters_.empty()) {
+    for (const auto& [name, value] : variables) {
+      if (name != "OperationIDs") continue;
+      if (poll_timer_) ctx_.loop.Cancel(*poll_timer_);
+      poll_timer_.reset();
+      PollOperations();
+      break;
+    }
+  }
 }
 
 void VirtualDevice::Resync() {

@@ -2,11 +2,13 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "proxier/datamodel/computed_provider.h"
 #include "proxier/datamodel/stored_provider.h"
 #include "proxier/virtual_devices/virtual_devices.h"
 
@@ -76,6 +78,43 @@ class VirtualDevice {
   void FinishFactoryReset();
   void BackFromReboot();
 
+  // Software management (virtual_device_sms.cc).
+  struct DuBatch {
+    core::cwmp::ChangeDUState request;
+    std::vector<core::cwmp::DuOpResult> results;
+  };
+  struct Waiter {
+    std::function<void(Result<upnp::OperationInfo>)> done;
+    SteadyTime deadline;
+    bool polling = false;
+  };
+  bool HasSms() const;
+  std::string Now() const;
+  void InstallHandlers(core::CwmpClient& client);
+  void StartDownload(const core::cwmp::Download& d);
+  void RunDuOps(std::shared_ptr<DuBatch> batch, size_t i);
+  std::optional<uint32_t> DuidOf(const std::string& uuid);
+  void RememberDu(const std::string& uuid, uint32_t duid);
+  void ForgetDu(const std::string& uuid);
+  // `done` gets the final OperationInfo (Completed or Error), or 9010 after sms_timeout.
+  void WaitOperation(uint32_t operation, std::function<void(Result<upnp::OperationInfo>)> done);
+  void PollOperations();
+
+  // IPPing diagnostics through BMS Ping (virtual_device_diag.cc).
+  struct PingState {
+    std::string state = "None";
+    std::string host;
+    uint32_t repetitions = 1, timeout_ms = 1000, block = 64, dscp = 0;
+    upnp::PingResult result;
+    uint64_t run = 0;  // bumped by every start/cancel: late answers of older runs are dropped
+    std::optional<uint32_t> test;
+    SteadyTime deadline{};
+  };
+  void BuildDiagnostics();
+  void StartPing();
+  void PollPing();
+  void FinishPing(const std::string& state);
+
   DeviceContext& ctx_;
   proxy::ManagedDevice md_;
   const uint32_t n_;
@@ -88,7 +127,10 @@ class VirtualDevice {
   bool refreshing_ = false;
   bool refresh_again_ = false;
   int identify_failures_ = 0;
-  std::optional<EventLoop::TimerId> reboot_timer_, retry_timer_;
+  std::optional<EventLoop::TimerId> reboot_timer_, retry_timer_, poll_timer_, ping_timer_;
+  std::map<uint32_t, Waiter> waiters_;  // SMS operations in flight, by OperationID
+  PingState ping_;
+  std::unique_ptr<datamodel::ComputedProvider> diag_;
   std::unique_ptr<datamodel::StoredProvider> store_;
   std::unique_ptr<datamodel::DataModel> model_;
   std::unique_ptr<proxy::ProxyProvider> provider_;

@@ -26,6 +26,55 @@ void DmClientActions::BaselineReset(const std::string& udn, Done done) {
   client_.BaselineReset(udn, [done](upnp::Reply<upnp::DmClient::Unit> r) { done(r.status); });
 }
 
+namespace {
+template <typename T, typename U>
+std::function<void(upnp::Reply<U>)> Forward(DeviceActions::ResultDone<T> done) {
+  return [done](upnp::Reply<U> r) {
+    if (!r.ok()) return done(r.status);
+    done(T(std::move(r.value)));
+  };
+}
+}  // namespace
+
+void DmClientActions::Install(const std::string& udn, const std::string& url,
+                              const std::string& du_type, ResultDone<uint32_t> done) {
+  client_.Install(udn, url, du_type, Forward<uint32_t, uint32_t>(std::move(done)));
+}
+
+void DmClientActions::Update(const std::string& udn, uint32_t duid, const std::string& url,
+                             ResultDone<uint32_t> done) {
+  client_.Update(udn, duid, url, Forward<uint32_t, uint32_t>(std::move(done)));
+}
+
+void DmClientActions::Uninstall(const std::string& udn, uint32_t duid, ResultDone<uint32_t> done) {
+  client_.Uninstall(udn, duid, Forward<uint32_t, uint32_t>(std::move(done)));
+}
+
+void DmClientActions::GetOperationInfo(const std::string& udn, uint32_t operation,
+                                       ResultDone<upnp::OperationInfo> done) {
+  client_.GetOperationInfo(udn, operation,
+                           Forward<upnp::OperationInfo, upnp::OperationInfo>(std::move(done)));
+}
+
+void DmClientActions::GetDuInfo(const std::string& udn, uint32_t duid,
+                                ResultDone<upnp::DuInfo> done) {
+  client_.GetDUInfo(udn, duid, Forward<upnp::DuInfo, upnp::DuInfo>(std::move(done)));
+}
+
+void DmClientActions::Ping(const std::string& udn, const upnp::PingRequest& request,
+                           ResultDone<uint32_t> done) {
+  client_.Ping(udn, request, Forward<uint32_t, uint32_t>(std::move(done)));
+}
+
+void DmClientActions::GetPingResult(const std::string& udn, uint32_t test,
+                                    ResultDone<std::optional<upnp::PingResult>> done) {
+  client_.GetPingResult(udn, test, [done](upnp::Reply<upnp::PingResult> r) {
+    if (r.upnp_error == 708) return done(std::optional<upnp::PingResult>());
+    if (!r.ok()) return done(r.status);
+    done(std::optional<upnp::PingResult>(std::move(r.value)));
+  });
+}
+
 Result<std::unique_ptr<VirtualDevices>> VirtualDevices::Create(
     EventLoop& loop, Random& random, Db& db, const datamodel::Schema& schema,
     core::HttpClient& http, core::ConnectionRequestServer* cr_server, DeviceActions& actions,
@@ -82,7 +131,10 @@ Status VirtualDevices::Load() {
       db_, "virtual_devices",
       {"CREATE TABLE vd_device(udn TEXT PRIMARY KEY, n INTEGER NOT NULL UNIQUE, "
        "row INTEGER NOT NULL DEFAULT 0, oui TEXT, product_class TEXT, serial TEXT, "
-       "manufacturer TEXT, model_name TEXT, description TEXT, software TEXT, hardware TEXT)"}));
+       "manufacturer TEXT, model_name TEXT, description TEXT, software TEXT, hardware TEXT)",
+       // v2: ChangeDUState UUID -> the device's DUID.
+       "CREATE TABLE vd_du(udn TEXT NOT NULL, uuid TEXT NOT NULL, duid INTEGER NOT NULL, "
+       "PRIMARY KEY(udn, uuid))"}));
   auto st = db_.Prepare(
       "SELECT udn, n, row, oui, product_class, serial, manufacturer, model_name, description, "
       "software, hardware FROM vd_device");

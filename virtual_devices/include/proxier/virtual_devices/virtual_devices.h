@@ -31,12 +31,29 @@ struct DeviceContext;
 
 // The actions a virtual device sends to its appliance outside CMS. Each `done` runs exactly once,
 // later on the engine thread (never inside the call). Thread: engine thread.
+// Errors as in upnp::Reply (9002, with the device's UPnP error text).
 class DeviceActions {
  public:
   using Done = std::function<void(Status)>;
+  template <typename T>
+  using ResultDone = std::function<void(Result<T>)>;
   virtual ~DeviceActions() = default;
   virtual void Reboot(const std::string& udn, Done done) = 0;         // BMS Reboot
   virtual void BaselineReset(const std::string& udn, Done done) = 0;  // BMS BaselineReset
+  // SMS; the uint32_t is the OperationID.
+  virtual void Install(const std::string& udn, const std::string& url, const std::string& du_type,
+                       ResultDone<uint32_t> done) = 0;
+  virtual void Update(const std::string& udn, uint32_t duid, const std::string& url,
+                      ResultDone<uint32_t> done) = 0;
+  virtual void Uninstall(const std::string& udn, uint32_t duid, ResultDone<uint32_t> done) = 0;
+  virtual void GetOperationInfo(const std::string& udn, uint32_t operation,
+                                ResultDone<upnp::OperationInfo> done) = 0;
+  virtual void GetDuInfo(const std::string& udn, uint32_t duid, ResultDone<upnp::DuInfo> done) = 0;
+  // BMS; Ping gives the TestID, GetPingResult nullopt while the test runs (UPnP 708).
+  virtual void Ping(const std::string& udn, const upnp::PingRequest& request,
+                    ResultDone<uint32_t> done) = 0;
+  virtual void GetPingResult(const std::string& udn, uint32_t test,
+                             ResultDone<std::optional<upnp::PingResult>> done) = 0;
 };
 
 // DeviceActions over upnp::DmClient (borrowed; must outlive this).
@@ -45,6 +62,18 @@ class DmClientActions final : public DeviceActions {
   explicit DmClientActions(upnp::DmClient& client) : client_(client) {}
   void Reboot(const std::string& udn, Done done) override;
   void BaselineReset(const std::string& udn, Done done) override;
+  void Install(const std::string& udn, const std::string& url, const std::string& du_type,
+               ResultDone<uint32_t> done) override;
+  void Update(const std::string& udn, uint32_t duid, const std::string& url,
+              ResultDone<uint32_t> done) override;
+  void Uninstall(const std::string& udn, uint32_t duid, ResultDone<uint32_t> done) override;
+  void GetOperationInfo(const std::string& udn, uint32_t operation,
+                        ResultDone<upnp::OperationInfo> done) override;
+  void GetDuInfo(const std::string& udn, uint32_t duid, ResultDone<upnp::DuInfo> done) override;
+  void Ping(const std::string& udn, const upnp::PingRequest& request,
+            ResultDone<uint32_t> done) override;
+  void GetPingResult(const std::string& udn, uint32_t test,
+                     ResultDone<std::optional<upnp::PingResult>> done) override;
 
  private:
   upnp::DmClient& client_;
@@ -94,6 +123,10 @@ struct VirtualDevicesOptions {
   // Identity reads that fail (transport, timeout) are retried this often before giving up.
   Millis identify_retry{5000};
   int identify_tries = 3;
+  // SMS operations (Download, ChangeDUState) are polled this often (and at each OperationIDs
+  // event) until they complete or time out (TransferComplete 9010 / DU fault 9010).
+  Millis sms_poll{2000};
+  Seconds sms_timeout{1800};
 };
 
 // What a virtual device looks like from outside (tests, logs, diagnostics).
@@ -121,7 +154,15 @@ struct VirtualDeviceInfo {
 //   "1 BOOT" when the appliance comes back (new BOOTID or after byebye/expiry).
 // - Reboot -> BMS Reboot after the session, then "1 BOOT" + "M Reboot" when it is back;
 //   FactoryReset -> BMS BaselineReset, the device's CWMP state and stored values are wiped, then
-//   "0 BOOTSTRAP" + "1 BOOT".
+//   "0 BOOTSTRAP" + "1 BOOT"; Download (firmware "1", configuration "3") -> SMS Install, answered
+//   Status 1, then TransferComplete ("7 TRANSFER COMPLETE" + "M Download"); ChangeDUState ->
+//   SMS Install/Update/Uninstall in order, then DUStateChangeComplete ("11 DU STATE CHANGE
+//   COMPLETE" + "M ChangeDUState"), DU UUIDs mapped to the device's DUIDs (persisted). Without
+//   SMS a Download completes with 9010 and ChangeDUState is refused (9000). SMS operations in
+//   flight are not resumed after a proxierd restart.
+// - Device.IP.Diagnostics.IPPing. is local (DiagnosticsState, Host, NumberOfRepetitions, Timeout,
+//   DataBlockSize, DSCP, results): DiagnosticsState=Requested runs BMS Ping after the SPV, then
+//   "8 DIAGNOSTICS COMPLETE" with Complete or the BMS Error_* status.
 // - a Device.ManagementServer.VirtualDevice.{i} row on the gateway with a number kept per UDN.
 // Detach stops all that; stored state (events, values, instance maps, the row number) stays for a
 // later Attach. Thread: engine thread. Borrowed references must outlive this.
