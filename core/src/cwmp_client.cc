@@ -279,7 +279,11 @@ void CwmpClient::OnSessionEnd(bool ok, const Status& why) {
     for (const auto& e : queue_->Events()) {
       if (std::find(delivered.begin(), delivered.end(), e) == delivered.end()) fresh = true;
     }
-    if (session_after_ || fresh || model_.HasPendingChanges(options_.name, 2)) RequestSession(true);
+    if (session_after_ || fresh) {
+      RequestSession(true);
+    } else if (model_.HasPendingChanges(options_.name, 2)) {
+      OnActiveChange();  // an active change that came during the session: throttled as any other
+    }
     return;
   }
   ++sessions_failed_;
@@ -327,6 +331,9 @@ void CwmpClient::ScheduleNotifyPoll() {
 }
 
 void CwmpClient::OnActiveChange() {
+  // During a session: OnSessionEnd looks at the pending changes, once the throttle counts from
+  // this session's Inform (if it carried 4 VALUE CHANGE).
+  if (session_) return;
   // Throttle: at most one active-notification session per DefaultActiveNotificationThrottle.
   const uint32_t throttle_s = UintParam(std::string(kMs) + "DefaultActiveNotificationThrottle", 0);
   const SteadyTime now = loop_.clock().Now();
