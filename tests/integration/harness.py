@@ -208,8 +208,21 @@ class LabAcs:
         return status == 408
 
     # -- tasks --------------------------------------------------------------------------------
+    def wait_idle(self, device_id=GATEWAY_ID, timeout=10.0):
+        """Waits (bounded, without failing) until no session of the device is open, so that a
+        task queued next goes into a session of its own rather than the end of the last one."""
+        status, d = self.call("GET", "/devices/" + urllib.parse.quote(device_id, safe=""))
+        if status == 200 and d["sessions"] > d["sessions_ended"]:
+            path = "/devices/%s/wait?sessions_ended=%d&timeout=%g" % (
+                urllib.parse.quote(device_id, safe=""), d["sessions"] - 1, timeout)
+            self.call("GET", path, timeout=timeout + 10)
+
     def queue(self, task, device_id=GATEWAY_ID, connection_request=False):
-        """Queues a task; returns its id (and checks the connection request if one was asked)."""
+        """Queues a task; returns its id (and checks the connection request if one was asked).
+        With a connection request, first waits for the device's open session to end: the task
+        then runs in the connection-request session."""
+        if connection_request:
+            self.wait_idle(device_id)
         path = "/devices/%s/tasks%s" % (urllib.parse.quote(device_id, safe=""),
                                         "?connection_request=1" if connection_request else "")
         status, body = self.call("POST", path, task)

@@ -83,7 +83,7 @@ class SessionTest(IntegrationTest):
         r = acs.run_ok({"name": "SetParameterValues",
                         "values": [["Device.ManagementServer.URL", acs2.cwmp_url]]})
         self.assertEqual(r["status"], 0)
-        device = acs2.wait(informs=0)
+        device = acs2.wait(informs=0, sessions_ended=0)
         self.assertIn("0 BOOTSTRAP", event_codes(device["last_inform"]))
         self.assertEqual(device["last_inform"]["params"]["Device.ManagementServer.ConnectionRequestURL"],
                          px.cr_url)
