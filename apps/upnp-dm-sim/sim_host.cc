@@ -291,9 +291,15 @@ std::string SimHost::Command(const std::string& line) {
           }
         }
       } else if (cmd == "newboot") {
-        // A restart seen only through BOOTID.UPNP.ORG (no byebye in between).
+        // A quick restart seen only through BOOTID.UPNP.ORG (no byebye in between): GENA
+        // subscriptions are forgotten as in a real restart.
         ++advertiser_->Get(s.ssdp_id).boot_id;
         s.device->Rebooted();
+        if (s.host) {
+          s.host.reset();
+          Status st = Register(i);
+          if (!st.ok()) return "ERR " + st.message();
+        }
         if (advertiser_->online(s.ssdp_id)) advertiser_->Announce(s.ssdp_id);
       } else if (cmd == "bootid") {
         result += " " + std::to_string(advertiser_->Get(s.ssdp_id).boot_id);

@@ -79,13 +79,6 @@ LeaseStatus RootDevice::status() const {
   return r ? r->status : LeaseStatus::kActive;
 }
 
-std::string ActionOutcome::Out(const std::string& name) const {
-  for (const auto& [k, v] : out) {
-    if (k == name) return v;
-  }
-  return "";
-}
-
 ControlPoint::ControlPoint(EventLoop& loop, ControlPointOptions options)
     : loop_(loop), options_(std::move(options)) {
   if (options_.search_targets.empty()) options_.search_targets = DefaultTargets();
@@ -241,13 +234,23 @@ void ControlPoint::OnAlive(const SsdpMessage& m, const std::string& from_ip) {
     added = true;
   }
   RootDevice& d = it->second;
+  const SteadyTime now = loop_.clock().Now();
+  if (auto bc = boot_changes_.find(location); bc != boot_changes_.end()) {
+    // Devices answer a search after a random delay of up to MX seconds: an answer queued
+    // before a BOOTID change may arrive after it and must not turn the BOOTID back.
+    if (now >= bc->second.until) {
+      boot_changes_.erase(bc);
+    } else if (m.kind == SsdpMessage::Kind::kResponse && m.BootId() == bc->second.previous) {
+      ++stats_.ssdp_stale;
+      return;
+    }
+  }
   const bool was_known = !d.uuid.empty();
   const LeaseStatus before = d.status();
   if (usn->suffix == "upnp:rootdevice" && d.uuid.empty()) d.uuid = usn->uuid;
   uuid_location_[usn->uuid] = location;
 
   const uint32_t max_age = m.MaxAge().value_or(1800);
-  const SteadyTime now = loop_.clock().Now();
   auto refresh = [&](Advertisement& a, const std::string& usn_text) {
     a.usn = usn_text;
     a.status = LeaseStatus::kActive;
@@ -285,6 +288,9 @@ void ControlPoint::OnAlive(const SsdpMessage& m, const std::string& from_ip) {
   bool rebooted = false;
   if (auto boot = m.BootId()) {
     rebooted = d.boot_id && *d.boot_id != *boot;
+    if (rebooted) {
+      boot_changes_[location] = {*d.boot_id, now + Seconds(options_.search_mx) + Seconds(1)};
+    }
     d.boot_id = boot;
   }
   if (auto cfg = m.ConfigId()) d.config_id = cfg;
@@ -438,55 +444,6 @@ void ControlPoint::SubscribeAll(RootDevice& d) {
 void ControlPoint::Resubscribe(const std::string& uuid) {
   if (gena_) gena_->Restart(uuid);
   if (RootDevice* d = ByUuid(uuid)) SubscribeAll(*d);
-}
-
-void ControlPoint::Invoke(const std::string& uuid, DmService service, const std::string& action,
-                          const Args& args, ActionDone done, std::optional<Millis> timeout) {
-  ++stats_.actions;
-  auto fail = [&](std::string why) {
-    loop_.Post([done = std::move(done), why = std::move(why)] {
-      ActionOutcome o;
-      o.status = Status(Code::kInternalError, why);
-      done(std::move(o));
-    });
-  };
-  const RootDevice* d = Find(uuid);
-  if (!d || !d->description) return fail("unknown UPnP device " + uuid);
-  if (d->status() != LeaseStatus::kActive) return fail("UPnP device " + uuid + " is offline");
-  const ServiceInfo* s = d->description->FindService(service);
-  if (!s) return fail("UPnP device " + uuid + " has no such DM service");
-  HttpRequest req;
-  req.method = "POST";
-  req.url = s->control_url;
-  req.timeout = timeout.value_or(options_.action_timeout);
-  req.max_response = 8 << 20;
-  req.headers = {"Content-Type: text/xml; charset=\"utf-8\"",
-                 "SOAPACTION: " + SoapActionHeader(s->service_type, action)};
-  req.body = BuildActionRequest(s->service_type, action, args);
-  http_->Send(std::move(req), [action, done = std::move(done)](Result<HttpResponse> r) {
-    ActionOutcome o;
-    if (!r.ok()) {
-      o.status = Status(Code::kInternalError, action + ": " + r.status().message());
-      return done(std::move(o));
-    }
-    auto soap = ParseActionResponse(r->body, action);
-    if (!soap.ok()) {
-      o.status = Status(Code::kInternalError, action + ": HTTP " + std::to_string(r->status) +
-                                                  ", " + soap.status().message());
-      return done(std::move(o));
-    }
-    if (soap->upnp_error != 0) {
-      o.upnp_error = soap->upnp_error;
-      o.upnp_description = soap->error_description;
-      o.status =
-          Status(Code::kInternalError, action + ": UPnP error " + std::to_string(soap->upnp_error) +
-                                           " " + std::string(UpnpErrorName(soap->upnp_error)) +
-                                           ": " + soap->error_description);
-      return done(std::move(o));
-    }
-    o.out = std::move(soap->out);
-    done(std::move(o));
-  });
 }
 
 }  // namespace proxier::upnp

@@ -133,6 +133,7 @@ void GenaClient::Subscribe(const std::string& uuid, DmService service, const std
 void GenaClient::SendSubscribe(Sub& s) {
   CancelTimer(s);
   s.state = State::kSubscribing;
+  s.sent = false;
   s.sid.clear();
   queued_.push_back(s.url);
   Pump();
@@ -153,19 +154,27 @@ void GenaClient::Pump() {
       ++in_flight_;
     }
   }
+  std::deque<std::string> later;  // URLs with an orphaned SUBSCRIBE still out
   while (in_flight_ < kMaxInFlight && !queued_.empty()) {
     std::string url = queued_.front();
     queued_.pop_front();
     auto it = subs_.find(url);
-    if (it == subs_.end() || it->second.state != State::kSubscribing) continue;
+    if (it == subs_.end() || it->second.state != State::kSubscribing || it->second.sent) continue;
+    if (orphans_.count(url)) {
+      later.push_back(url);
+      continue;
+    }
     ++stats_->subscriptions;
     ++in_flight_;
+    it->second.sent = true;
     int rc = UpnpSubscribeAsync(handle_, url.c_str(), timeout_s_, &Stack::Dispatch, sink_);
     if (rc != UPNP_E_SUCCESS) {
       --in_flight_;
+      it->second.sent = false;
       Lost(it->second, "subscribe not sent: " + std::to_string(rc));
     }
   }
+  queued_.insert(queued_.begin(), later.begin(), later.end());
 }
 
 GenaClient::Sub* GenaClient::BySid(const std::string& sid) {
@@ -201,6 +210,15 @@ void GenaClient::OnNotice(const Notice& n) {
   switch (n.type) {
     case UPNP_EVENT_SUBSCRIBE_COMPLETE: {
       if (in_flight_ > 0) --in_flight_;
+      if (auto o = orphans_.find(n.url); o != orphans_.end()) {
+        // Sent for a subscription dropped meanwhile (e.g. the device rebooted): not ours to
+        // keep, whatever subscription to that URL exists now.
+        if (--o->second == 0) orphans_.erase(o);
+        early_.erase(n.sid);
+        if (n.err == UPNP_E_SUCCESS) Unsubscribe(n.sid);
+        Pump();
+        return;
+      }
       Pump();
       auto it = subs_.find(n.url);
       if (it == subs_.end() || it->second.state != State::kSubscribing) {
@@ -209,6 +227,7 @@ void GenaClient::OnNotice(const Notice& n) {
         return;
       }
       Sub& s = it->second;
+      s.sent = false;
       if (n.err != UPNP_E_SUCCESS) {
         Lost(s, "subscribe failed: " + std::to_string(n.err));
         return;
@@ -313,6 +332,7 @@ void GenaClient::Drop(const std::string& uuid) {
     Sub& s = it->second;
     CancelTimer(s);
     if (s.state == State::kActive && !s.sid.empty()) Unsubscribe(s.sid);
+    if (s.state == State::kSubscribing && s.sent) ++orphans_[s.url];
     it = subs_.erase(it);
   }
 }

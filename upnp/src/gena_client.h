@@ -50,6 +50,7 @@ class GenaClient {
     int attempt = 0;
     EventLoop::TimerId timer = 0;
     bool resync_pending = false;
+    bool sent = false;  // its SUBSCRIBE is with libupnp, no completion yet
   };
   struct Notice {
     int type;
@@ -82,6 +83,9 @@ class GenaClient {
   int in_flight_ = 0;
   std::deque<std::string> queued_;       // event URLs waiting for a slot
   std::deque<std::string> unsubscribe_;  // SIDs to UNSUBSCRIBE, same slots
+  // Event URL -> SUBSCRIBEs still with libupnp whose subscription was dropped meanwhile. Their
+  // completions carry only the URL, so a new SUBSCRIBE to that URL waits until they are in.
+  std::map<std::string, int> orphans_;
   void Unsubscribe(const std::string& sid);
   void Pump();
 };

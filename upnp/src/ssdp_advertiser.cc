@@ -98,6 +98,7 @@ void SsdpAdvertiser::Announce(int id) {
 void SsdpAdvertiser::Byebye(int id) {
   Entry& e = devices_.at(id);
   e.online = false;
+  ++e.generation;  // search answers still pending are dropped
   if (e.refresh) loop_.Cancel(e.refresh);
   e.refresh = 0;
   for (const auto& [nt, usn] : e.device.targets) {
@@ -124,24 +125,33 @@ void SsdpAdvertiser::OnSearch(const SsdpMessage& search, const sockaddr_in& from
   const int64_t bound = std::min<int64_t>(max_reply_delay_.count(), mx * 1000);
   for (auto& [id, e] : devices_) {
     if (!e.online) continue;
-    std::vector<std::string> answers;
+    std::vector<std::pair<std::string, std::string>> answers;  // (ST, USN)
     for (const auto& [nt, usn] : e.device.targets) {
       if (!Matches(st, nt)) continue;
-      SsdpAnnounce a{st == "ssdp:all" ? nt : st, "",
-                     e.device.location,          e.device.server,
-                     e.device.max_age,           e.device.boot_id,
-                     e.device.config_id};
       // USN with the requested type (a lower version search gets the lower version back).
-      a.usn = st == "ssdp:all" || st == nt ? usn : usn.substr(0, usn.find("::") + 2) + st;
-      answers.push_back(FormatSearchResponse(a, HttpDate()));
+      answers.emplace_back(
+          st == "ssdp:all" ? nt : st,
+          st == "ssdp:all" || st == nt ? usn : usn.substr(0, usn.find("::") + 2) + st);
     }
     if (answers.empty()) continue;
     int64_t delay = bound > 0 ? static_cast<int64_t>(rng_() % static_cast<uint64_t>(bound)) : 0;
     const int device = id;
-    loop_.RunAfter(Millis(delay), [this, device, from, answers = std::move(answers)] {
+    std::weak_ptr<bool> alive = alive_;
+    loop_.RunAfter(Millis(delay), [this, alive, device, from, generation = e.generation,
+                                   answers = std::move(answers)] {
+      if (alive.expired()) return;
       auto it = devices_.find(device);
-      if (it == devices_.end() || !it->second.online) return;  // went offline meanwhile
-      for (const auto& a : answers) (void)socket_.SendTo(from, a);
+      // Went offline meanwhile (even if back since): the search is not answered.
+      if (it == devices_.end() || !it->second.online || it->second.generation != generation) {
+        return;
+      }
+      // Formatted now, not when the search came: a BOOTID changed meanwhile is the current one.
+      const Device& d = it->second.device;
+      const std::string date = HttpDate();
+      for (const auto& [target, usn] : answers) {
+        SsdpAnnounce a{target, usn, d.location, d.server, d.max_age, d.boot_id, d.config_id};
+        (void)socket_.SendTo(from, FormatSearchResponse(a, date));
+      }
     });
   }
 }

@@ -162,6 +162,7 @@ class ControlPoint {
     uint64_t subscriptions = 0;
     uint64_t renewals = 0;
     uint64_t failed_renewals = 0;
+    uint64_t ssdp_stale = 0;  // search answers with the BOOTID a device has just left
   };
   Stats stats() const;
   const std::string& ip() const;
@@ -193,6 +194,11 @@ class ControlPoint {
   std::map<std::string, std::string> uuid_location_;  // any device UUID -> LOCATION
   std::map<std::string, SteadyTime> fetch_after_;     // LOCATION -> earliest refetch
   std::map<std::string, bool> fetching_;
+  struct BootChange {
+    uint32_t previous;  // the BOOTID before the change
+    SteadyTime until;   // answers to earlier searches may arrive until then
+  };
+  std::map<std::string, BootChange> boot_changes_;  // LOCATION -> last BOOTID change
   std::vector<EventLoop::TimerId> timers_;
   Stats stats_;
   bool started_ = false;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <random>
 #include <string>
 #include <utility>
@@ -46,7 +47,8 @@ class SsdpAdvertiser {
   void Byebye(int id);
   bool online(int id) const { return devices_.at(id).online; }
 
-  // Feed every M-SEARCH received on the socket here.
+  // Feed every M-SEARCH received on the socket here. Answers go after a random delay, formatted
+  // when sent (the BOOTID then current); a byebye meanwhile cancels them.
   void OnSearch(const SsdpMessage& search, const sockaddr_in& from);
 
  private:
@@ -54,6 +56,7 @@ class SsdpAdvertiser {
     Device device;
     bool online = false;
     EventLoop::TimerId refresh = 0;
+    uint64_t generation = 0;  // +1 at each byebye
   };
   void SendAlive(int id);
 
@@ -63,6 +66,7 @@ class SsdpAdvertiser {
   std::mt19937_64 rng_;
   std::map<int, Entry> devices_;
   int next_id_ = 1;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for pending search answers
 };
 
 }  // namespace proxier::upnp
