@@ -1,5 +1,6 @@
 // Every CMS/BMS/SMS action of DmClient against the simulator, UPnP errors, timeouts, and
 // malformed answers.
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 
@@ -21,7 +22,11 @@ class ActionsTest : public ControlPointTest {
     plug_ = sim_->Udn(0);
     nas_ = sim_->Udn(1);
     StartControlPoint();
-    ASSERT_TRUE(WaitFor([&] { return Described(plug_) && Described(nas_); }, milliseconds(10000)));
+    ASSERT_TRUE(WaitFor([&] { return Described(plug_) && Described(nas_); }, kWait));
+    // Subscriptions accepted by both devices: later changes are evented (one made before a
+    // device accepts a subscription only shows in its initial event).
+    ASSERT_TRUE(WaitFor(
+        [&] { return Accepted(*sim_, 0).size() == 3 && Accepted(*sim_, 1).size() == 3; }, kWait));
   }
   std::string Value(const std::string& uuid, const std::string& path) {
     auto r = Await<PVs>([&](auto cb) { dm_->GetValues(uuid, {path}, cb); });
@@ -46,6 +51,8 @@ TEST_F(ActionsTest, CmsReadActions) {
   EXPECT_EQ(Value(nas_, "/UPnP/DM/DeviceInfo/PhysicalDevice/DeviceID/SerialNumber"), "NAS000001");
   EXPECT_EQ(Value(plug_, "/UPnP/DM/DeviceInfo/PhysicalDevice/DeviceID/ManufacturerOUI"), "00A0C6");
   EXPECT_EQ(Value(plug_, "/UPnP/DM/Power/EnergyWh"), "123456789012");
+  EXPECT_EQ(Value(plug_, "/UPnP/DM/Power/AmbientTemperature"), "-7");  // int
+  EXPECT_EQ(Value(plug_, "/UPnP/DM/Power/PowerFactor"), "0.97");       // r8
 
   auto params =
       Await<Paths>([&](auto cb) { dm_->GetSupportedParameters(nas_, "/UPnP/DM/Storage/", 0, cb); });
@@ -125,19 +132,19 @@ TEST_F(ActionsTest, CmsWritesAndErrors) {
   cp_->Invoke(plug_, DmService::kCms, "GetInstances",
               {{"StartingNode", "not/a/path"}, {"SearchDepth", "0"}},
               [&](ActionOutcome o) { raw = std::move(o); });
-  ASSERT_TRUE(WaitFor([&] { return raw.has_value(); }, milliseconds(5000)));
+  ASSERT_TRUE(WaitFor([&] { return raw.has_value(); }, kWait));
   EXPECT_EQ(raw->upnp_error, 701);
   EXPECT_NE(raw->status.message().find("Invalid Argument Syntax"), std::string::npos);
   // 702: not XML where XML is due.
   raw.reset();
   cp_->Invoke(plug_, DmService::kCms, "GetValues", {{"Parameters", "<<garbage"}},
               [&](ActionOutcome o) { raw = std::move(o); });
-  ASSERT_TRUE(WaitFor([&] { return raw.has_value(); }, milliseconds(5000)));
+  ASSERT_TRUE(WaitFor([&] { return raw.has_value(); }, kWait));
   EXPECT_EQ(raw->upnp_error, 702);
   // 401: unknown action.
   raw.reset();
   cp_->Invoke(plug_, DmService::kCms, "Bogus", {}, [&](ActionOutcome o) { raw = std::move(o); });
-  ASSERT_TRUE(WaitFor([&] { return raw.has_value(); }, milliseconds(5000)));
+  ASSERT_TRUE(WaitFor([&] { return raw.has_value(); }, kWait));
   EXPECT_EQ(raw->upnp_error, 401);
   // Bad paths never leave the control point.
   auto local = Await<PVs>([&](auto cb) { dm_->GetValues(plug_, {"UPnP/DM"}, cb); });
@@ -145,11 +152,24 @@ TEST_F(ActionsTest, CmsWritesAndErrors) {
   EXPECT_EQ(local.upnp_error, 0);
 
   // Instances: create (with initial values), read, delete; nested table under a new row.
+  const size_t events_before_create = rec_.events.size();
   auto created = Await<CreateInstanceResult>([&](auto cb) {
     dm_->CreateInstance(nas_, "/UPnP/DM/Storage/Volume/#/", {{"Name", "backup"}}, cb);
   });
   ASSERT_TRUE(created.ok()) << created.status;
   EXPECT_EQ(created.value.instance_path, "/UPnP/DM/Storage/Volume/3/");
+  // A new instance changes the supported parameters: evented as SupportedParametersUpdate.
+  auto supported_update = [&](size_t from) {
+    for (size_t i = from; i < rec_.events.size(); ++i) {
+      for (const auto& [k, v] : rec_.events[i].vars) {
+        if (rec_.events[i].uuid == nas_ && k == "SupportedParametersUpdate" && !v.empty()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  };
+  EXPECT_TRUE(WaitFor([&] { return supported_update(events_before_create); }, kWait));
   EXPECT_EQ(Value(nas_, "/UPnP/DM/Storage/Volume/3/Name"), "backup");
   auto share = Await<CreateInstanceResult>(
       [&](auto cb) { dm_->CreateInstance(nas_, "/UPnP/DM/Storage/Volume/3/Share/#/", {}, cb); });
@@ -192,20 +212,27 @@ TEST_F(ActionsTest, InjectedErrorsLatencyTimeoutAndMalformedAnswers) {
     EXPECT_NE(r.status.message().find("Resource Temporarily Unavailable"), std::string::npos);
   }
   EXPECT_TRUE(Await<std::string>([&](auto cb) { dm_->GetDeviceStatus(plug_, cb); }).ok());
-  // The other device is unaffected by the first one's knobs.
-  ASSERT_EQ(sim_->Command("latency 0 1500"), "OK");
+  // The other device is unaffected by the first one's knobs, and its answer does not wait for
+  // the slow one (the HTTP worker runs transfers concurrently).
+  ASSERT_EQ(sim_->Command("latency 0 3000"), "OK");
   auto t0 = std::chrono::steady_clock::now();
   std::optional<ActionOutcome> slow;
+  std::chrono::steady_clock::duration slow_after{};
   cp_->Invoke(
-      plug_, DmService::kBms, "GetDeviceStatus", {}, [&](ActionOutcome o) { slow = std::move(o); },
-      milliseconds(300));
+      plug_, DmService::kBms, "GetDeviceStatus", {},
+      [&](ActionOutcome o) {
+        slow = std::move(o);
+        slow_after = std::chrono::steady_clock::now() - t0;
+      },
+      milliseconds(1000));
   auto fast = Await<std::string>([&](auto cb) { dm_->GetDeviceStatus(nas_, cb); });
   EXPECT_TRUE(fast.ok());
   EXPECT_FALSE(slow.has_value());  // the fast answer did not wait for the slow device
-  ASSERT_TRUE(WaitFor([&] { return slow.has_value(); }, milliseconds(3000)));
+  ASSERT_TRUE(WaitFor([&] { return slow.has_value(); }, milliseconds(20000)));
+  // Timed out (the answer would have come after 3 s), not earlier than asked.
   EXPECT_EQ(slow->status.code(), Code::kInternalError);
-  EXPECT_NE(slow->status.message().find("timeout"), std::string::npos);
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, milliseconds(1400));
+  EXPECT_NE(slow->status.message().find("timeout"), std::string::npos) << slow->status;
+  EXPECT_GE(slow_after, milliseconds(950));
   ASSERT_EQ(sim_->Command("latency 0 0"), "OK");
 
   ASSERT_EQ(sim_->Command("malformed 0 embedded"), "OK");
@@ -253,7 +280,7 @@ TEST_F(ActionsTest, BmsActions) {
         }
         return false;
       },
-      milliseconds(5000)));
+      kWait));
   auto result = Await<PingResult>([&](auto cb) { dm_->GetPingResult(plug_, id.value, cb); });
   ASSERT_TRUE(result.ok()) << result.status;
   EXPECT_EQ(result.value.status, "Success");
@@ -287,7 +314,7 @@ TEST_F(ActionsTest, SmsActions) {
           info = r.value;
           return r.ok() && (r.value.state == "Completed" || r.value.state == "Error");
         },
-        milliseconds(5000)));
+        kWait));
     return info;
   };
   auto op = Await<uint32_t>([&](auto cb) {
@@ -331,20 +358,28 @@ TEST_F(ActionsTest, SmsActions) {
   EXPECT_EQ(Await<uint32_t>([&](auto cb) { dm_->Uninstall(nas_, 77, cb); }).upnp_error, 600);
 }
 
+// Round trip of one GetValues (one parameter) on loopback, sequential: SOAP request built,
+// sent by the HTTP worker, answered by the simulator (libupnp), parsed, completion posted.
 TEST_F(ActionsTest, RoundTripTime) {
-  const int n = 200;
-  auto t0 = std::chrono::steady_clock::now();
+  const int n = 1000;
+  std::vector<int64_t> us;
+  us.reserve(n);
   for (int i = 0; i < n; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
     ASSERT_TRUE(Await<PVs>([&](auto cb) {
                   dm_->GetValues(plug_, {"/UPnP/DM/DeviceInfo/SoftwareVersion"}, cb);
                 }).ok());
+    us.push_back(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+            .count());
   }
-  auto us =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
-          .count() /
-      n;
-  std::cout << "[measure] GetValues round trip on loopback: " << us << " us" << std::endl;
-  EXPECT_LT(us, 200000);
+  std::sort(us.begin(), us.end());
+  int64_t sum = 0;
+  for (int64_t x : us) sum += x;
+  std::cout << "[measure] GetValues round trip on loopback (" << n << " sequential calls): median "
+            << us[n / 2] << " us, p99 " << us[n * 99 / 100] << " us, mean " << sum / n
+            << " us, max " << us.back() << " us" << std::endl;
+  EXPECT_LT(us[n / 2], 200000);
 }
 
 }  // namespace

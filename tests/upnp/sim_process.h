@@ -2,17 +2,21 @@
 // control point on the test's loop and wait on conditions with bounded timeouts.
 #pragma once
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "proxier/common/clock.h"
@@ -20,6 +24,7 @@
 #include "proxier/common/log.h"
 #include "proxier/upnp/control_point.h"
 #include "proxier/upnp/dm_client.h"
+#include "proxier/upnp/url.h"
 
 namespace proxier::upnp::testing {
 
@@ -113,6 +118,11 @@ class Child {
   std::string buf_;
 };
 
+// Bound of a wait on a condition that normally holds within a second. Generous on purpose: it
+// only stops a hung test (every wait ends as soon as its condition holds), and CI runs these
+// tests with `ctest -j2` on 2 cores next to CPU-heavy ones.
+inline constexpr std::chrono::milliseconds kWait{20000};
+
 inline std::string SimBinary() { return PROXIER_SIM_BINARY; }
 inline std::string Profile(const std::string& name) {
   return std::string(PROXIER_SOURCE_DIR) + "/etc/sim/" + name + ".toml";
@@ -162,6 +172,30 @@ class Sim {
   std::unique_ptr<Child> child_;
   bool ready_ = false;
 };
+
+// HTTP status of a GENA renewal (SUBSCRIBE with SID) sent straight to the device: 200 while the
+// subscription exists there, 412 once it is gone (libupnp tells its device nothing about an
+// UNSUBSCRIBE, so this is how a test sees one arrive).
+inline int RenewStatus(const std::string& event_url, const std::string& sid) {
+  auto url = ParseUrl(event_url);
+  if (!url.ok()) return -1;
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(url->port);
+  inet_pton(AF_INET, url->host.c_str(), &to.sin_addr);
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  const std::string req = "SUBSCRIBE " + url->path + " HTTP/1.1\r\nHOST: " + url->HostPort() +
+                          "\r\nSID: " + sid +
+                          "\r\nTIMEOUT: Second-1800\r\nCONTENT-LENGTH: 0\r\n\r\n";
+  char resp[64] = {};
+  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof(to)) == 0 &&
+                  write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size()) &&
+                  read(fd, resp, sizeof(resp) - 1) > 12;
+  close(fd);
+  return ok ? std::atoi(resp + 9) : -1;  // "HTTP/1.1 200 OK"
+}
 
 // Records what the control point reports.
 class Recorder : public Listener {
@@ -216,13 +250,36 @@ class ControlPointTest : public ::testing::Test {
   bool WaitFor(const std::function<bool()>& cond, std::chrono::milliseconds timeout) {
     return loop_.RunUntil(cond, timeout);
   }
+  // (event URL, device-side SID) of every subscription device `i` of `sim` accepted so far
+  // (whoever cancelled them since).
+  std::vector<std::pair<std::string, std::string>> Accepted(Sim& sim, int i) {
+    std::vector<std::pair<std::string, std::string>> out;
+    const RootDevice* d = cp_->Find(sim.Udn(i));
+    const std::string sids = sim.Command("sids " + std::to_string(i));
+    for (DmService kind : {DmService::kCms, DmService::kBms, DmService::kSms}) {
+      const ServiceInfo* svc = d && d->description ? d->description->FindService(kind) : nullptr;
+      if (!svc) continue;
+      const std::string key = svc->service_id.substr(svc->service_id.rfind(':') + 1) + "=";
+      for (size_t p = sids.find(key); p != std::string::npos; p = sids.find(key, p + 1)) {
+        size_t from = p + key.size();
+        out.emplace_back(svc->event_sub_url, sids.substr(from, sids.find(' ', from) - from));
+      }
+    }
+    return out;
+  }
+  // How many of those still exist on the device.
+  size_t Live(Sim& sim, int i) {
+    size_t n = 0;
+    for (const auto& [url, sid] : Accepted(sim, i)) n += RenewStatus(url, sid) == 200;
+    return n;
+  }
   bool Described(const std::string& uuid) {
     const RootDevice* d = cp_->Find(uuid);
     return d && d->description.has_value();
   }
   // Runs one typed DmClient call to completion (bounded).
   template <typename T, typename Call>
-  Reply<T> Await(Call call, std::chrono::milliseconds timeout = std::chrono::milliseconds(15000)) {
+  Reply<T> Await(Call call, std::chrono::milliseconds timeout = kWait) {
     std::optional<Reply<T>> out;
     call([&](Reply<T> r) { out = std::move(r); });
     EXPECT_TRUE(WaitFor([&] { return out.has_value(); }, timeout)) << "no completion";
