@@ -169,7 +169,7 @@ Status SimHost::Register(size_t i) {
       [dev](const std::string&, const std::string& service_id) {
         return dev->InitialState(service_id);
       },
-      options_.max_subscription_timeout_s);
+      options_.max_subscription_timeout_s, dev->Files().at("desc.xml"));
   if (!host.ok()) return host.status();
   s.host = std::move(host).value();
   return Status::Ok();

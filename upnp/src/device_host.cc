@@ -1,10 +1,19 @@
 // libupnp device registration and callbacks.
 #include "proxier/upnp/device_host.h"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <upnp/upnp.h>
+
+#include <thread>
 
 #include "proxier/common/log.h"
 #include "proxier/common/xml.h"
+#include "proxier/upnp/url.h"
 
 namespace proxier::upnp {
 namespace {
@@ -40,19 +49,94 @@ Args ActionArgs(IXML_Document* doc) {
   return out;
 }
 
+// Answers one HTTP request on a private listening socket with `body`, on its own thread, for
+// at most 30 s (libupnp's own download timeout). See DeviceHost::Register.
+class OneShotServer {
+ public:
+  // Listens on `ip`, any port. Errors: 9002.
+  static Result<std::unique_ptr<OneShotServer>> Start(const std::string& ip, std::string body) {
+    std::unique_ptr<OneShotServer> s(new OneShotServer());
+    s->listen_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    socklen_t len = sizeof(a);
+    if (s->listen_ < 0 || inet_pton(AF_INET, ip.c_str(), &a.sin_addr) != 1 ||
+        bind(s->listen_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0 ||
+        listen(s->listen_, 4) != 0 ||
+        getsockname(s->listen_, reinterpret_cast<sockaddr*>(&a), &len) != 0 ||
+        pipe2(s->stop_, O_CLOEXEC) != 0) {
+      return Status(Code::kInternalError, "description responder on " + ip + " failed");
+    }
+    s->port_ = ntohs(a.sin_port);
+    s->thread_ = std::thread([fd = s->listen_, stop = s->stop_[0], body = std::move(body)] {
+      pollfd p[2] = {{fd, POLLIN, 0}, {stop, POLLIN, 0}};
+      if (poll(p, 2, 30000) <= 0 || !(p[0].revents & POLLIN)) return;
+      int c = accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+      if (c < 0) return;
+      timeval tv{5, 0};
+      setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+      setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+      std::string head;
+      char buf[2048];
+      while (head.find("\r\n\r\n") == std::string::npos && head.size() < 16384) {
+        ssize_t n = read(c, buf, sizeof(buf));
+        if (n <= 0) break;
+        head.append(buf, static_cast<size_t>(n));
+      }
+      const std::string out =
+          "HTTP/1.1 200 OK\r\nCONTENT-TYPE: text/xml; charset=\"utf-8\"\r\n"
+          "CONTENT-LENGTH: " +
+          std::to_string(body.size()) + "\r\nCONNECTION: close\r\n\r\n" + body;
+      for (size_t off = 0; off < out.size();) {
+        ssize_t n = write(c, out.data() + off, out.size() - off);
+        if (n <= 0) break;
+        off += static_cast<size_t>(n);
+      }
+      close(c);
+    });
+    return s;
+  }
+  ~OneShotServer() {
+    if (stop_[1] >= 0) (void)!write(stop_[1], "x", 1);
+    if (thread_.joinable()) thread_.join();
+    for (int fd : {listen_, stop_[0], stop_[1]}) {
+      if (fd >= 0) close(fd);
+    }
+  }
+  uint16_t port() const { return port_; }
+
+ private:
+  OneShotServer() = default;
+  int listen_ = -1;
+  int stop_[2] = {-1, -1};
+  uint16_t port_ = 0;
+  std::thread thread_;
+};
+
 }  // namespace
 
 Result<std::unique_ptr<DeviceHost>> DeviceHost::Register(
     Stack& stack, const std::string& description_url,
     std::map<std::string, std::string> service_types, ActionHandler on_action,
-    InitialState initial_state, int max_subscription_timeout_s) {
+    InitialState initial_state, int max_subscription_timeout_s, const std::string& description) {
+  std::unique_ptr<OneShotServer> responder;
+  std::string read_from = description_url;
+  if (!description.empty()) {
+    auto url = ParseUrl(description_url);
+    if (!url.ok()) return url.status();
+    auto r = OneShotServer::Start(stack.ip(), description);
+    if (!r.ok()) return r.status();
+    responder = std::move(r).value();
+    read_from = "http://" + stack.ip() + ":" + std::to_string(responder->port()) + url->path;
+  }
   std::unique_ptr<DeviceHost> h(new DeviceHost());
   h->service_types_ = std::move(service_types);
   h->on_action_ = std::move(on_action);
   h->initial_state_ = std::move(initial_state);
   DeviceHost* self = h.get();
   h->sink_ = stack.NewSink([self](int type, const void* ev) { self->OnEvent(type, ev); });
-  int rc = UpnpRegisterRootDevice(description_url.c_str(), &Stack::Dispatch, h->sink_, &h->handle_);
+  int rc = UpnpRegisterRootDevice(read_from.c_str(), &Stack::Dispatch, h->sink_, &h->handle_);
+  responder.reset();
   if (rc != UPNP_E_SUCCESS) {
     h->sink_->Detach();
     h->handle_ = -1;

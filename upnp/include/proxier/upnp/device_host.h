@@ -42,10 +42,18 @@ class DeviceHost {
 
   // `description_url` is served by libupnp's web server (UpnpSetWebServerRootDir) of `stack`;
   // `service_types` maps serviceId -> serviceType. Errors: 9002 with the libupnp code.
+  //
+  // `description` (its content), when given, is what libupnp itself reads at registration, from
+  // a one-shot private HTTP responder on the stack's IP (same path, another port): libupnp
+  // 1.8.4 downloads the description while holding its global handle lock, and from its own
+  // web server that download stalls (until its 30 s timeout) whenever GENA or SOAP requests
+  // arriving meanwhile hold every worker thread waiting for that lock. Always give it when
+  // registering while control points are talking to this process.
   static Result<std::unique_ptr<DeviceHost>> Register(
       Stack& stack, const std::string& description_url,
       std::map<std::string, std::string> service_types, ActionHandler on_action,
-      InitialState initial_state, int max_subscription_timeout_s);
+      InitialState initial_state, int max_subscription_timeout_s,
+      const std::string& description = {});
   // Unregisters (libupnp then forgets every subscription).
   ~DeviceHost();
   DeviceHost(const DeviceHost&) = delete;

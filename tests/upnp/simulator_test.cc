@@ -1,0 +1,43 @@
+// upnp-dm-sim itself: re-registering a device while libupnp's web server is saturated.
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "sim_process.h"
+
+namespace proxier::upnp::testing {
+namespace {
+
+// libupnp 1.8.4 reads a root device's description over HTTP at registration, holding its global
+// handle lock. Read from its own web server, that stalls until libupnp's 30 s download timeout
+// whenever every worker thread is busy (GENA/SOAP requests waiting for that lock, slow clients).
+// DeviceHost gives libupnp the description from a private responder instead: bringing a device
+// back works while the web server is saturated (here by clients that never finish a request).
+TEST(SimulatorTest, RegistersWhileItsWebServerIsBusy) {
+  Sim sim(1, 61001, "busy", {}, {"smart-plug"});
+  ASSERT_TRUE(sim.ready());
+  std::vector<int> slow;
+  for (int i = 0; i < 24; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(61001);
+    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof(to)), 0);
+    const std::string partial = "GET /dev0/desc.xml HTTP/1.1\r\nHOST: 127.0.0.1:61001\r\n";
+    ASSERT_EQ(write(fd, partial.data(), partial.size()), static_cast<ssize_t>(partial.size()));
+    slow.push_back(fd);
+  }
+  EXPECT_EQ(sim.Command("offline 0"), "OK");
+  // Within Sim::Command's 20 s bound, not after libupnp's 30 s download timeout.
+  EXPECT_EQ(sim.Command("online 0"), "OK");
+  EXPECT_EQ(sim.Command("reboot 0"), "OK");
+  EXPECT_NE(sim.Command("bootid 0"), "");  // the simulator still answers after the reboot
+  for (int fd : slow) close(fd);
+}
+
+}  // namespace
+}  // namespace proxier::upnp::testing
