@@ -152,6 +152,7 @@ void GenaClient::Pump() {
     unsubscribe_.pop_front();
     if (UpnpUnSubscribeAsync(handle_, sid, &Stack::Dispatch, sink_) == UPNP_E_SUCCESS) {
       ++in_flight_;
+      ++stats_->unsubscriptions;
     }
   }
   std::deque<std::string> later;  // URLs with an orphaned SUBSCRIBE still out
@@ -164,7 +165,6 @@ void GenaClient::Pump() {
       later.push_back(url);
       continue;
     }
-    ++stats_->subscriptions;
     ++in_flight_;
     it->second.sent = true;
     int rc = UpnpSubscribeAsync(handle_, url.c_str(), timeout_s_, &Stack::Dispatch, sink_);
@@ -172,7 +172,9 @@ void GenaClient::Pump() {
       --in_flight_;
       it->second.sent = false;
       Lost(it->second, "subscribe not sent: " + std::to_string(rc));
+      continue;
     }
+    ++stats_->subscriptions;
   }
   queued_.insert(queued_.begin(), later.begin(), later.end());
 }
@@ -210,6 +212,7 @@ void GenaClient::OnNotice(const Notice& n) {
   switch (n.type) {
     case UPNP_EVENT_SUBSCRIBE_COMPLETE: {
       if (in_flight_ > 0) --in_flight_;
+      ++stats_->gena_answers;
       if (auto o = orphans_.find(n.url); o != orphans_.end()) {
         // Sent for a subscription dropped meanwhile (e.g. the device rebooted): not ours to
         // keep, whatever subscription to that URL exists now.
@@ -261,6 +264,7 @@ void GenaClient::OnNotice(const Notice& n) {
     }
     case UPNP_EVENT_UNSUBSCRIBE_COMPLETE:
       if (in_flight_ > 0) --in_flight_;
+      ++stats_->gena_answers;
       Pump();
       return;
     case UPNP_EVENT_RENEWAL_COMPLETE: {

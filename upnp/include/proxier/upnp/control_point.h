@@ -162,7 +162,10 @@ class ControlPoint {
     uint64_t subscriptions = 0;
     uint64_t renewals = 0;
     uint64_t failed_renewals = 0;
-    uint64_t ssdp_stale = 0;  // search answers with the BOOTID a device has just left
+    uint64_t ssdp_stale = 0;       // search answers with the BOOTID a device has just left
+    uint64_t unsubscriptions = 0;  // UNSUBSCRIBEs sent
+    // Answers to SUBSCRIBE/UNSUBSCRIBE (== subscriptions + unsubscriptions: none is out).
+    uint64_t gena_answers = 0;
   };
   Stats stats() const;
   const std::string& ip() const;
