@@ -273,6 +273,19 @@ class ControlPointTest : public ::testing::Test {
     for (const auto& [url, sid] : Accepted(sim, i)) n += RenewStatus(url, sid) == 200;
     return n;
   }
+  // No SUBSCRIBE or UNSUBSCRIBE of the control point is waiting for its answer.
+  bool GenaSettled() {
+    const auto s = cp_->stats();
+    return s.gena_answers == s.subscriptions + s.unsubscriptions;
+  }
+  // When a time-based (v1) UUID such as libupnp's SIDs was made: orders the SIDs of a device.
+  static uint64_t SidTime(const std::string& sid) {
+    const std::string u = sid.rfind("uuid:", 0) == 0 ? sid.substr(5) : sid;
+    if (u.size() < 18) return 0;
+    return (std::stoull(u.substr(14, 4), nullptr, 16) & 0x0fff) << 48 |
+           std::stoull(u.substr(9, 4), nullptr, 16) << 32 |
+           std::stoull(u.substr(0, 8), nullptr, 16);
+  }
   bool Described(const std::string& uuid) {
     const RootDevice* d = cp_->Find(uuid);
     return d && d->description.has_value();
