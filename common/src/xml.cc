@@ -41,8 +41,8 @@ XStr::~XStr() { XMLPlatformUtils::fgMemoryManager->deallocate(text_); }
 std::string Escape(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 8);
-  for (char c : text) {
-    switch (c) {
+  for (char ch : text) {
+    switch (ch) {
       case '&':
         out += "&amp;";
         break;
@@ -58,8 +58,13 @@ std::string Escape(std::string_view text) {
       case '\'':
         out += "&apos;";
         break;
+      case '\r':
+        out += "&#13;";  // a raw CR would be normalised away by the reader
+        break;
       default:
-        out += c;
+        // Below 0x20 XML 1.0 allows only tab, LF and CR: others cannot be represented.
+        if (static_cast<unsigned char>(ch) < 0x20 && ch != '\t' && ch != '\n') break;
+        out += ch;
     }
   }
   return out;

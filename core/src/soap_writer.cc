@@ -1,14 +1,12 @@
 // Writing side of the SOAP codec: the compact one-line envelope style of the fixtures.
 #include <string>
 
+#include "proxier/common/xml.h"
 #include "soap_common.h"
 
 namespace proxier::core::cwmp::soap {
 
 namespace {
-
-// Characters XML 1.0 allows below 0x20.
-bool AllowedControl(unsigned char c) { return c == '\t' || c == '\n' || c == '\r'; }
 
 void AppendHeaderEntry(std::string& out, std::string_view name, std::string_view must_understand,
                        std::string_view text) {
@@ -25,37 +23,7 @@ void AppendHeaderEntry(std::string& out, std::string_view name, std::string_view
 
 }  // namespace
 
-std::string EscapeText(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 8);
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      default:
-        if (c < 0x20 && !AllowedControl(c)) break;  // not representable in XML 1.0
-        out += ch;
-    }
-  }
-  return out;
-}
+std::string EscapeText(std::string_view text) { return xml::Escape(text); }
 
 Writer::Writer(Style style, Namespace ns, const Header& header) {
   std::string_view uri = NamespaceUri(ns);

@@ -6,35 +6,12 @@
 namespace proxier::upnp {
 namespace {
 
-std::string EscapeAttr(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 void Write(const xml::Element& e, const std::string& parent_ns, std::string& out) {
   out += "<" + e.name;
-  if (e.ns != parent_ns) out += " xmlns=\"" + EscapeAttr(e.ns) + "\"";
+  if (e.ns != parent_ns) out += " xmlns=\"" + xml::Escape(e.ns) + "\"";
   for (const auto& a : e.attributes) {
     if (!a.ns.empty()) continue;  // namespaced attributes (xsi:...) carry no payload here
-    out += " " + a.name + "=\"" + EscapeAttr(a.value) + "\"";
+    out += " " + a.name + "=\"" + xml::Escape(a.value) + "\"";
   }
   if (e.text.empty() && e.children.empty()) {
     out += "/>";

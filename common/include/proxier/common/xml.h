@@ -29,7 +29,8 @@ class XStr {
   XMLCh* text_;
 };
 
-// Escapes &, <, > and (in attributes) " and ' for XML text.
+// Escapes &, <, >, " and ' for XML text and attribute values; CR becomes &#13; and the
+// control characters XML 1.0 cannot represent are dropped.
 std::string Escape(std::string_view text);
 
 }  // namespace proxier::xml
