@@ -7,27 +7,10 @@
 
 #include "proxier/common/log.h"
 
+#include "ixml_text.h"
+
 namespace proxier::upnp {
 namespace {
-
-std::string Str(const char* s) { return s ? s : ""; }
-
-// Text of a node's children: plain text, or the markup of inline elements.
-std::string NodeValue(IXML_Node* n) {
-  std::string out;
-  for (IXML_Node* c = ixmlNode_getFirstChild(n); c; c = ixmlNode_getNextSibling(c)) {
-    if (ixmlNode_getNodeType(c) == eTEXT_NODE) {
-      out += Str(ixmlNode_getNodeValue(c));
-    } else if (ixmlNode_getNodeType(c) == eELEMENT_NODE) {
-      DOMString x = ixmlPrintNode(c);
-      if (x) {
-        out += x;
-        ixmlFreeDOMString(x);
-      }
-    }
-  }
-  return out;
-}
 
 Args PropertySet(IXML_Document* doc) {
   Args out;
@@ -39,7 +22,7 @@ Args PropertySet(IXML_Document* doc) {
     for (IXML_Node* v = ixmlNode_getFirstChild(p); v; v = ixmlNode_getNextSibling(v)) {
       if (ixmlNode_getNodeType(v) != eELEMENT_NODE) continue;
       const char* local = ixmlNode_getLocalName(v);
-      out.emplace_back(Str(local ? local : ixmlNode_getNodeName(v)), NodeValue(v));
+      out.emplace_back(Str(local ? local : ixmlNode_getNodeName(v)), NodeText(v));
     }
   }
   return out;
