@@ -16,6 +16,7 @@ void ProxyManager::OnDevice(const upnp::RootDevice& device, DeviceChange change)
   if (!device.dm_capable() && known == devices_.end()) return;
   Device& d = Record(device.uuid);
   const bool was_online = d.online;
+  const int64_t saved_seen = d.last_seen;
   d.online = device.status() == upnp::LeaseStatus::kActive;
   const int64_t now =
       std::chrono::duration_cast<Seconds>(loop_.clock().WallNow().time_since_epoch()).count();
@@ -44,6 +45,10 @@ void ProxyManager::OnDevice(const upnp::RootDevice& device, DeviceChange change)
     Status st = WriteProxyRow(d);
     if (st.ok() && d.mode == "embedded") st = WriteEmbeddedRows(d);
     if (!st.ok()) PX_LOG(kError, "proxy") << d.udn << ": " << st;
+  }
+  // A lease refresh alone is stored at most once a minute (last_seen only feeds the purge).
+  if (change == DeviceChange::kUpdated && d.online == was_online && d.last_seen - saved_seen < 60) {
+    return;
   }
   Status st = Save(d);
   if (!st.ok()) PX_LOG(kError, "proxy") << d.udn << ": " << st;
