@@ -161,6 +161,11 @@ Result<DaemonConfig> LoadConfig(const std::string& path) {
     s.UInt("purge_after", &c.purge_after, 0, 4294967295LL);
     s.UInt("retry_base_ms", &c.proxy_retry_base_ms, 10, 3600000);
     s.UInt("max_tries", &c.proxy_max_tries, 1, 100);
+    std::string vd_secret;
+    s.Str("virtual_cr_secret", &vd_secret);
+    c.virtual_cr_secret = Secret(vd_secret);
+    s.UInt("virtual_inform_spread", &c.virtual_inform_spread, 0, 4294967295LL);
+    s.UInt("virtual_reboot_timeout", &c.virtual_reboot_timeout, 1, 86400);
     if (const toml::node* rules = s.Find("rule")) {
       const toml::array* arr = rules->as_array();
       if (!arr) error = Bad("[[proxy.rule]] must be an array of tables");

@@ -59,6 +59,12 @@ struct DaemonConfig {
   uint32_t purge_after = 86400;
   uint32_t proxy_retry_base_ms = 5000;  // embedded delivery retries: 5, 10, 20, ... s
   uint32_t proxy_max_tries = 5;
+  // Virtual devices: key of their derived connection-request passwords ("" = the
+  // [connection_request] password), spread of their periodic informs (0 = one interval) and how
+  // long a rebooting appliance may stay away before it counts as back.
+  Secret virtual_cr_secret;
+  uint32_t virtual_inform_spread = 0;
+  uint32_t virtual_reboot_timeout = 300;
   std::vector<ProxyRule> rules;
   // [hooks]
   std::string hook_reboot;

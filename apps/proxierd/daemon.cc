@@ -118,7 +118,10 @@ ExitAction RunDaemon(const DaemonConfig& config, const std::string& config_path,
       (store_dir.empty() ? std::filesystem::path(".") : store_dir).string() + "/transfers";
   // UPnP side (control point, discovery tables, proxy): built now, started after the client.
   std::unique_ptr<UpnpSide> upnp;
-  if (config.upnp_enabled) upnp = UpnpSide::Create({loop, **db, **gw, config, schema});
+  if (config.upnp_enabled) {
+    upnp = UpnpSide::Create(
+        {loop, **db, **gw, config, schema, random, http, *cr->get(), Seed(config), work_dir});
+  }
   // Every way out of the loop (signal, reboot, factory reset) stops the UPnP side first.
   auto leave = [&](ExitAction what) {
     action = what;

@@ -17,6 +17,7 @@
 #include "proxier/common/sqlite.h"
 #include "proxier/core/gateway_model.h"
 #include "proxier/datamodel/schema.h"
+#include "proxier/virtual_devices/identity.h"
 
 namespace {
 
@@ -75,6 +76,7 @@ int main(int argc, char** argv) {
   std::string config_path = "/etc/proxier/proxierd.toml";
   std::string log_level;
   std::string defs_dir;
+  std::string vd_udn;
   bool check_config = false, foreground = false, version = false;
   app.add_option("-c,--config", config_path, "configuration file (TOML)");
   app.add_option("--log-level", log_level, "debug|info|warning|error (overrides [log] level)");
@@ -83,6 +85,9 @@ int main(int argc, char** argv) {
                "validate the configuration and data model, print a summary, exit");
   app.add_flag("-f,--foreground", foreground, "stay in the foreground, log to stderr");
   app.add_flag("-V,--version", version, "print the version and exit");
+  app.add_option("--vd-cr-password", vd_udn,
+                 "print the derived connection-request password of the virtual device with this "
+                 "UDN and exit");
   CLI11_PARSE(app, argc, argv);
   if (version) {
     std::cout << "proxierd " << PROXIER_VERSION << " (vendor OUI " << PROXIER_VENDOR_OUI << ")\n";
@@ -102,6 +107,12 @@ int main(int argc, char** argv) {
       return 2;
     }
     proxier::log::SetLevel(level);
+  }
+  if (!vd_udn.empty()) {
+    const proxier::Secret& key =
+        config->virtual_cr_secret.empty() ? config->cr_password : config->virtual_cr_secret;
+    std::cout << proxier::virtual_devices::DerivedCrPassword(key.Reveal(), vd_udn) << "\n";
+    return 0;
   }
   if (config->log_syslog && !foreground) proxier::log::EnableSyslog("proxierd");
   for (const auto& w : config->warnings) PX_LOG(kWarning, "config") << config_path << ": " << w;

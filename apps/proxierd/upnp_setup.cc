@@ -51,6 +51,37 @@ std::unique_ptr<UpnpSide> UpnpSide::Create(const UpnpSideDeps& deps) {
     return nullptr;
   }
   side->manager_ = std::move(manager).value();
+
+  // Virtual mode: one CWMP client per device on the gateway's HTTP client and CR server.
+  side->actions_ = std::make_unique<virtual_devices::DmClientActions>(*side->dm_);
+  virtual_devices::VirtualDevicesOptions vo;
+  vo.proxier = {config.oui, config.product_class, config.serial_number};
+  vo.vendor_prefix = po.vendor_prefix;
+  vo.acs_seed = deps.acs_seed;
+  vo.cr_secret = config.virtual_cr_secret.empty() ? config.cr_password : config.virtual_cr_secret;
+  vo.advertised_host = config.cr_advertised_host;
+  vo.work_dir = deps.work_dir;
+  vo.tls = {true, config.ca_file, config.client_cert, config.client_key};
+  vo.periodic_spread_s = config.virtual_inform_spread;
+  vo.reboot_timeout = Seconds(config.virtual_reboot_timeout);
+  vo.gateway = &deps.gateway.model();
+  vo.discovery = side->tables_.get();
+  vo.provider = po.provider;
+  upnp::ControlPoint* control_point = side->cp_.get();
+  vo.find_device = [control_point](const std::string& udn) { return control_point->Find(udn); };
+  UpnpSide* self = side.get();
+  vo.on_fallback = [self](const std::string& udn, const std::string& reason) {
+    if (self->manager_) self->manager_->FallBackToEmbedded(udn, reason);
+  };
+  auto vd = virtual_devices::VirtualDevices::Create(deps.loop, deps.random, deps.db, deps.schema,
+                                                    deps.http, &deps.cr_server, *side->actions_,
+                                                    std::move(vo));
+  if (!vd.ok()) {
+    PX_LOG(kError, "proxierd") << "virtual devices: " << vd.status();
+    return nullptr;
+  }
+  side->vd_ = std::move(vd).value();
+  side->manager_->SetVirtualHost(side->vd_.get());
   side->cp_->AddListener(side->manager_.get());
   return side;
 }
@@ -82,8 +113,11 @@ UpnpSide::~UpnpSide() {
     Stop();
     if (manager_) cp_->RemoveListener(manager_.get());
     manager_.reset();
+    vd_.reset();
     if (tables_) cp_->RemoveListener(tables_.get());
   }
+  vd_.reset();
+  actions_.reset();
   dm_.reset();
   cp_.reset();
 }

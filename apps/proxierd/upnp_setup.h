@@ -7,12 +7,15 @@
 #include "config.h"
 #include "proxier/common/event_loop.h"
 #include "proxier/common/sqlite.h"
+#include "proxier/core/connection_request_server.h"
 #include "proxier/core/gateway_model.h"
+#include "proxier/core/http_client.h"
 #include "proxier/datamodel/schema.h"
 #include "proxier/proxy/discovery_tables.h"
 #include "proxier/proxy/proxy_manager.h"
 #include "proxier/upnp/control_point.h"
 #include "proxier/upnp/dm_client.h"
+#include "proxier/virtual_devices/virtual_devices.h"
 
 namespace proxier::app {
 
@@ -23,12 +26,20 @@ struct UpnpSideDeps {
   core::GatewayModel& gateway;  // model() and store() of the gateway's own root
   const DaemonConfig& config;
   const datamodel::Schema& schema;  // the gateway's (types of BBF paths)
+  // For the virtual devices: their HTTP client, connection-request server (own path each),
+  // randomness, first-boot ManagementServer values and transfer directory (work_dir/vd<n>).
+  Random& random;
+  core::HttpClient& http;
+  core::ConnectionRequestServer& cr_server;
+  std::vector<datamodel::SetItem> acs_seed;
+  std::string work_dir;
 };
 
 // [upnp] values as control point options (SSDP and HTTP only on the configured interface).
 upnp::ControlPointOptions ControlPointOptionsFrom(const DaemonConfig& config);
 
-// Owns the control point, its DmClient, the discovery tables and (to come) the ProxyManager.
+// Owns the control point, its DmClient, the discovery tables, the ProxyManager (embedded mode)
+// and the VirtualDevices (virtual mode) it hands devices to.
 // Thread: engine thread.
 class UpnpSide {
  public:
@@ -49,6 +60,7 @@ class UpnpSide {
   upnp::DmClient& dm_client() { return *dm_; }
   proxy::DiscoveryTables& discovery_tables() { return *tables_; }
   proxy::ProxyManager& proxy_manager() { return *manager_; }
+  virtual_devices::VirtualDevices& virtual_devices() { return *vd_; }
 
  private:
   explicit UpnpSide(const UpnpSideDeps& deps) : deps_(deps) {}
@@ -58,7 +70,10 @@ class UpnpSide {
   std::unique_ptr<proxy::DiscoveryTables> tables_;
   std::unique_ptr<upnp::ControlPoint> cp_;
   std::unique_ptr<upnp::DmClient> dm_;
-  // Declared after dm_: destroyed before the DmClient and the control point it uses.
+  std::unique_ptr<virtual_devices::DmClientActions> actions_;
+  // Declared after dm_: destroyed before the DmClient and the control point they use; the
+  // manager (which calls the virtual host) before the virtual devices.
+  std::unique_ptr<virtual_devices::VirtualDevices> vd_;
   std::unique_ptr<proxy::ProxyManager> manager_;
   bool started_ = false;
 };
