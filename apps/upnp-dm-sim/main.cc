@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
                  "Longest GENA subscription granted (s)");
   app.add_option("--reply-spread-ms", o.reply_spread_ms, "Max random delay of search answers");
   app.add_option("--lease", o.lease_override, "Lease time (s) overriding the profiles");
+  app.add_option("--extra-params", o.extra_params,
+                 "Readable parameters /UPnP/DM/Extra/Param1..N added to every device")
+      ->check(CLI::Range(0, 10000));
   app.add_option("--log-level", log_level, "debug|info|warning|error");
   CLI11_PARSE(app, argc, argv);
   log::Level level;

@@ -52,6 +52,12 @@ Result<std::unique_ptr<SimHost>> SimHost::Start(EventLoop& loop, const SimOption
     auto p = LoadProfile(f);
     if (!p.ok()) return p.status();
     if (options.lease_override) p->lease_time = options.lease_override;
+    for (int k = 1; k <= options.extra_params; ++k) {
+      ParamSpec extra;
+      extra.path = "/UPnP/DM/Extra/Param" + std::to_string(k);
+      extra.value = "extra-" + std::to_string(k);
+      p->params.push_back(std::move(extra));
+    }
     h->profiles_.push_back(std::move(p).value());
   }
   upnp::Stack::Options so;

@@ -28,6 +28,8 @@ struct SimOptions {
   int max_subscription_timeout_s = 1800;
   int reply_spread_ms = 100;
   uint32_t lease_override = 0;
+  // Readable string parameters added to every profile: /UPnP/DM/Extra/Param1..N (value "extra-k").
+  int extra_params = 0;
 };
 
 // Thread: loop thread (libupnp threads only reach the SimDevices).

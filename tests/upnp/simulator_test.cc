@@ -39,5 +39,35 @@ TEST(SimulatorTest, RegistersWhileItsWebServerIsBusy) {
   for (int fd : slow) close(fd);
 }
 
+// --extra-params N: N more readable parameters on every device, listed and read like the
+// profile's own (the proxy benchmark reads 100 of them in one GetValues).
+class SimulatorExtraParamsTest : public ControlPointTest {};
+
+TEST_F(SimulatorExtraParamsTest, AddsReadableParameters) {
+  Sim sim(1, 61001, "extra", {"--extra-params", "120"}, {"smart-plug"});
+  ASSERT_TRUE(sim.ready());
+  const std::string udn = sim.Udn(0);
+  StartControlPoint();
+  ASSERT_TRUE(WaitFor([&] { return Described(udn); }, kWait));
+  auto names = Await<std::vector<std::string>>(
+      [&](auto cb) { dm_->GetSupportedParameters(udn, "/UPnP/DM/Extra/", 0, cb); });
+  ASSERT_TRUE(names.ok()) << names.status;
+  size_t leaves = 0;
+  for (const auto& n : names.value) leaves += n.rfind("/UPnP/DM/Extra/Param", 0) == 0;
+  EXPECT_EQ(leaves, 120u);
+  std::vector<std::string> paths;
+  for (int k = 1; k <= 120; ++k) paths.push_back("/UPnP/DM/Extra/Param" + std::to_string(k));
+  auto values =
+      Await<std::vector<cms::ParameterValue>>([&](auto cb) { dm_->GetValues(udn, paths, cb); });
+  ASSERT_TRUE(values.ok()) << values.status;
+  ASSERT_EQ(values.value.size(), 120u);
+  EXPECT_EQ(values.value[0].path, "/UPnP/DM/Extra/Param1");
+  EXPECT_EQ(values.value[0].value, "extra-1");
+  EXPECT_EQ(values.value[119].value, "extra-120");
+  EXPECT_EQ(sim.Command("get 0 /UPnP/DM/Extra/Param7"), "OK extra-7");
+  // The profile's own parameters are still there.
+  EXPECT_EQ(sim.Command("get 0 /UPnP/DM/Power/Voltage"), "OK 230");
+}
+
 }  // namespace
 }  // namespace proxier::upnp::testing
