@@ -44,6 +44,9 @@ std::unique_ptr<UpnpSide> UpnpSide::Create(const UpnpSideDeps& deps) {
   po.provider.tr181 = &deps.schema;
   po.provider.retry_base = Millis(config.proxy_retry_base_ms);
   po.provider.max_tries = static_cast<int>(config.proxy_max_tries);
+  // Copies for the virtual devices: `po` is moved into the manager below.
+  const std::string vendor_prefix = po.vendor_prefix;
+  const proxy::ProxyOptions provider_options = po.provider;
   auto manager = proxy::ProxyManager::Create(deps.loop, deps.db, deps.gateway.model(), *side->cp_,
                                              *side->dm_, side->tables_.get(), std::move(po));
   if (!manager.ok()) {
@@ -56,7 +59,7 @@ std::unique_ptr<UpnpSide> UpnpSide::Create(const UpnpSideDeps& deps) {
   side->actions_ = std::make_unique<virtual_devices::DmClientActions>(*side->dm_);
   virtual_devices::VirtualDevicesOptions vo;
   vo.proxier = {config.oui, config.product_class, config.serial_number};
-  vo.vendor_prefix = po.vendor_prefix;
+  vo.vendor_prefix = vendor_prefix;
   vo.acs_seed = deps.acs_seed;
   vo.cr_secret = config.virtual_cr_secret.empty() ? config.cr_password : config.virtual_cr_secret;
   vo.advertised_host = config.cr_advertised_host;
@@ -66,7 +69,7 @@ std::unique_ptr<UpnpSide> UpnpSide::Create(const UpnpSideDeps& deps) {
   vo.reboot_timeout = Seconds(config.virtual_reboot_timeout);
   vo.gateway = &deps.gateway.model();
   vo.discovery = side->tables_.get();
-  vo.provider = po.provider;
+  vo.provider = provider_options;
   upnp::ControlPoint* control_point = side->cp_.get();
   vo.find_device = [control_point](const std::string& udn) { return control_point->Find(udn); };
   UpnpSide* self = side.get();
