@@ -69,6 +69,21 @@ class VirtualDeviceTest(VirtualTest):
         # The gateway's own ParameterKey is not the virtual device's.
         self.assertNotEqual(self.gw_values(MS + "ParameterKey")[MS + "ParameterKey"], "vk1")
 
+    def test_value_change_on_the_appliance_informs_the_virtual_device_only(self):
+        acs, px = self.start_all()
+        vd = self.vd_id(self.udns[1])
+        names = self.vd_run_ok(vd, {"name": "GetParameterNames", "path": "Device.",
+                                    "next_level": False})["names"]
+        (relay,) = [n for n, _ in names if n.endswith(".Power.Relay")]
+        self.vd_run_ok(vd, {"name": "SetParameterAttributes",
+                            "attributes": [{"name": relay, "notification": 2}]})
+        gw_informs = len(self.informs(GATEWAY_ID))
+        informs = len(self.informs(vd))
+        self.sim.command("set 1 /UPnP/DM/Power/Relay 0")  # changed on the appliance itself
+        inform = self.wait_inform_with(vd, ["4 VALUE CHANGE"], informs)
+        self.assertEqual(inform["params"].get(relay), "0", inform["params"])
+        self.assertTrue(acs.no_inform_after(gw_informs, within=1.0))
+
     def test_connection_requests_routed_and_503_when_offline(self):
         acs, px = self.start_all()
         plug = self.udns[1]

@@ -50,9 +50,16 @@ class VirtualSwitchTest(VirtualTest):
         self.assertIn(added, volumes)
         self.assertEqual(len(vds), 1)  # the plug
 
+        # VirtualDeviceNumberOfEntries is notifiable: the gateway reports the new count.
+        self.acs.run_ok({"name": "SetParameterAttributes", "attributes": [
+            {"name": MS + "VirtualDeviceNumberOfEntries", "notification": 2}]})
+        gw_informs = len(self.informs(GATEWAY_ID))
         self.set_mode(nas, "virtual")
         wait_for(lambda: self.effective(nas) == "virtual", timeout=20, interval=0.3,
                  what="NAS effective mode virtual")
+        change = self.wait_inform_with(GATEWAY_ID, ["4 VALUE CHANGE"], gw_informs)
+        self.assertEqual(change["params"].get(MS + "VirtualDeviceNumberOfEntries"), "2",
+                         change["params"])
         vd = self.vd_id(nas)
         self.assertTrue(vd.startswith("001132-"), vd)
         self.assertIn("0 BOOTSTRAP", [e[0] for e in self.informs(vd)[0]["events"]])
