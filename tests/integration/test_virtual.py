@@ -55,7 +55,9 @@ class VirtualDeviceTest(VirtualTest):
         names = self.vd_run_ok(vd, {"name": "GetParameterNames", "path": "Device.",
                                     "next_level": False})["names"]
         relay = [n for n, _ in names if n.endswith(".Power.Relay")]
-        self.assertEqual(len(relay), 1, names)
+        # mapping.md §2.3/§3: the native tree under the vendor prefix, the BBF tree at Device.
+        self.assertEqual(relay, ["Device.X_02C0DE_UPnP.DM.Power.Relay"], names)
+        self.assertIn("Device.WiFi.SSID.1.SSID", [n for n, _ in names])
         relay = relay[0]
         self.assertEqual(self.vd_values(vd, relay)[relay], "1")  # mapping.md §6: UPnP booleans
         r = self.vd_run_ok(vd, {"name": "SetParameterValues", "parameter_key": "vk1",
