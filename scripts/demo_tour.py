@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""The demo tour (run by scripts/demo.sh after the build): lab-acs and proxierd on loopback.
+"""The demo tour (run by scripts/demo.sh after the build): lab-acs, upnp-dm-sim and proxierd on
+loopback.
 
 Each step is one function taking the shared Tour and printing what it shows; STEPS lists them in
-order. Later features add their own step functions (UPnP simulator, embedded and virtual
-devices) to STEPS. Every process runs on 127.0.0.1 with free ports in a temporary directory and
-is stopped at the end, also when a step fails.
+order: the gateway's bootstrap and a GPV, the appliances in embedded mode (here), then the
+virtual-mode steps (scripts/demo_virtual.py: the smart plug as a CPE of its own, read, written,
+rebooted; the NAS switched from embedded to virtual by the ACS). Every process runs on 127.0.0.1
+with free ports in a temporary directory and is stopped at the end, also when a step fails.
 """
 import argparse
 import os
@@ -14,11 +16,14 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 import harness  # noqa: E402  (process and lab-acs API helpers shared with the integration tests)
+import demo_virtual  # noqa: E402
+from demo_lib import devices_table, gpv, table, wait_bootstrapped  # noqa: E402
 
 DEMO_GPV = [
     "Device.DeviceInfo.Manufacturer",
@@ -33,17 +38,6 @@ DEMO_GPV = [
     "Device.ManagementServer.PeriodicInformInterval",
     "Device.ManagementServer.ParameterKey",
 ]
-
-
-def table(headers, rows):
-    """Prints rows (lists of strings) under headers, columns padded to fit."""
-    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)] if rows else \
-        [len(h) for h in headers]
-    line = "  ".join("%-*s" % (w, h) for w, h in zip(widths, headers))
-    print("  " + line.rstrip())
-    print("  " + "  ".join("-" * w for w in widths))
-    for row in rows:
-        print("  " + "  ".join("%-*s" % (w, c) for w, c in zip(widths, row)).rstrip())
 
 
 def derive_config(template, overrides):
@@ -90,6 +84,11 @@ class Tour:
         self.acs = None
         self.px = None
         self.device_id = None
+        self.config = None  # proxierd's configuration file
+        self.sim_socket = os.path.join(workdir, "sim.sock")  # upnp-dm-sim's control socket
+        self.sim_count = 3
+        self.vds = {}  # lab id of each virtual device -> {"udn", "credentials": (user, password)}
+        self.plug = None  # lab id of the smart plug
         self.acs_user, self.acs_password = "demo-acs", secrets.token_hex(8)
         self.cr_user, self.cr_password = "demo-cr", secrets.token_hex(8)
 
@@ -139,6 +138,8 @@ def step_proxierd(t):
                            capture_output=True, text=True, timeout=30)
     if check.returncode != 0:
         raise RuntimeError("generated configuration refused:\n" + check.stdout + check.stderr)
+    t.config = config
+    show_mode_rules(text)
     t.started = time.monotonic()
     t.px = harness.Process([t.proxierd, "--config", config, "--foreground"],
                            os.path.join(t.dir, "proxierd.log"))
@@ -149,6 +150,18 @@ def step_proxierd(t):
           % (t.px.pid, config, cr_port))
 
 
+def show_mode_rules(text):
+    """The [proxy] mode rules the demo runs with (from etc/proxierd.toml), which must send at least
+    one simulated appliance to virtual mode."""
+    proxy = tomllib.loads(text).get("proxy", {})
+    rules = ["%s -> %s" % (", ".join("%s = %s" % kv for kv in r.get("match", {}).items()),
+                           r.get("mode")) for r in proxy.get("rule", [])]
+    print("mode rules: default %s; %s" % (proxy.get("default_mode", "embedded"),
+                                          "; ".join(rules) or "none"))
+    if not any(r.get("mode") == "virtual" for r in proxy.get("rule", [])):
+        raise RuntimeError("etc/proxierd.toml has no [[proxy.rule]] with mode = \"virtual\"")
+
+
 def step_bootstrap(t):
     """Waits for proxierd's first session (0 BOOTSTRAP, 1 BOOT) to end."""
     device = harness.wait_for(lambda: t.acs.devices(), timeout=30, what="the first Inform")[0]
@@ -157,17 +170,15 @@ def step_bootstrap(t):
     t.bootstrap_s = time.monotonic() - t.started
     print("bootstrap session done %.2f s after start; proxierd RSS %s kB" %
           (t.bootstrap_s, t.px.rss_kib()))
+    wait_bootstrapped(t, 2)  # the smart plug's virtual device, before the tour's first request
+    print("the smart plug's virtual device bootstrapped %.2f s after start"
+          % (time.monotonic() - t.started))
     step_devices(t)
 
 
 def step_devices(t):
     """The lab's device list."""
-    rows = []
-    for d in t.acs.devices():
-        last = d["last_inform"]
-        rows.append([d["id"], str(d["informs"]), ", ".join(c + (" " + k if k else "") for c, k in last["events"]),
-                     d["connection_request_url"]])
-    table(["device", "informs", "last events", "connection request URL"], rows)
+    devices_table(t)
 
 
 def step_gpv(t):
@@ -191,27 +202,23 @@ def step_gpv(t):
 def step_log(t):
     """proxierd's own account of the sessions."""
     lines = [l for l in t.px.text().splitlines()
-             if re.search(r" (INFO|WARN|ERROR) (cwmp|cr|proxierd): ", l)]
-    for line in lines[-10:]:
+             if re.search(r" (INFO|WARN|ERROR) (cwmp|cr|proxierd|proxy|vd): ", l)]
+    for line in lines[-12:]:
         print("  " + line)
 
 
 def step_sim(t):
     """upnp-dm-sim: three appliances (smart plug, NAS, set-top box) on lo."""
     profiles = os.path.join(ROOT, "etc", "sim")
-    args = [os.path.join(t.build_dir, "apps", "upnp-dm-sim", "upnp-dm-sim"), "--count", "3",
-            "--port", "61000", "--interface", "lo", "--ip", "127.0.0.1"]
+    args = [os.path.join(t.build_dir, "apps", "upnp-dm-sim", "upnp-dm-sim"),
+            "--count", str(t.sim_count), "--port", "61000", "--interface", "lo",
+            "--ip", "127.0.0.1", "--control-socket", t.sim_socket]
     for name in ("smart-plug", "nas", "set-top-box"):
         args += ["--profile", os.path.join(profiles, name + ".toml")]
     proc = harness.Process(args, os.path.join(t.dir, "sim.log"), ready_prefix="READY", timeout=30)
     t.processes.append(("upnp-dm-sim", proc))
     t.record_pid(proc.proc)
     print("upnp-dm-sim: %s" % proc.ready_line)
-
-
-def gpv(t, names):
-    task = t.acs.run_ok({"name": "GetParameterValues", "names": names}, t.device_id)
-    return task["values"]
 
 
 def step_embedded(t):
@@ -273,6 +280,11 @@ STEPS = [
     ("bootstrap", step_bootstrap),
     ("GetParameterValues through the lab's API", step_gpv),
     ("UPnP DM appliances through the gateway (embedded mode)", step_embedded),
+    ("the gateway and a virtual device: two CPEs", demo_virtual.step_two_cpes),
+    ("virtual device: read", demo_virtual.step_vd_read),
+    ("virtual device: write", demo_virtual.step_vd_write),
+    ("virtual device: Reboot -> 1 BOOT", demo_virtual.step_vd_reboot),
+    ("from embedded to virtual, from the ACS", demo_virtual.step_switch),
     ("proxierd log", step_log),
     ("stop", step_stop),
 ]
