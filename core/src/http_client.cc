@@ -59,7 +59,9 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.erase(0, 1);
   while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
     value.pop_back();
-  t->response.headers[name] = value;
+  // Several challenges (e.g. Basic and Digest) may come in separate headers: keep them all.
+  auto& slot = t->response.headers[name];
+  slot = name == "www-authenticate" && !slot.empty() ? slot + ", " + value : value;
   return size * n;
 }
 
@@ -76,6 +78,15 @@ int OnProgress(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ulto
     t->progress(static_cast<uint64_t>(dlnow), static_cast<uint64_t>(dltotal));
   }
   return 0;
+}
+
+// True when a WWW-Authenticate header offers Digest (case-insensitive scheme name).
+bool OffersDigest(const std::map<std::string, std::string>& headers) {
+  auto it = headers.find("www-authenticate");
+  if (it == headers.end()) return false;
+  std::string v = it->second;
+  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
+  return v.find("digest") != std::string::npos;
 }
 
 }  // namespace
@@ -123,7 +134,12 @@ Status HttpSession::Send(const HttpRequest& req, std::function<void(Result<HttpR
                    req.tls.client_cert.empty() ? nullptr : req.tls.client_cert.c_str());
   curl_easy_setopt(e, CURLOPT_SSLKEY,
                    req.tls.client_key.empty() ? nullptr : req.tls.client_key.c_str());
-  if (!req.username.empty() || !req.password.empty()) {
+  const bool credentials = !req.username.empty() || !req.password.empty();
+  const bool defer_digest =
+      credentials && !req.allow_basic && !digest_armed_ && req.method != "GET";
+  unchallenged_.reset();
+  if (defer_digest) unchallenged_ = req;
+  if (credentials && !defer_digest) {
     curl_easy_setopt(e, CURLOPT_USERNAME, req.username.c_str());
     curl_easy_setopt(e, CURLOPT_PASSWORD, req.password.Reveal().c_str());
     curl_easy_setopt(e, CURLOPT_HTTPAUTH,
@@ -184,8 +200,19 @@ void HttpSession::Finish(int code) {
     t->out = nullptr;
   }
   CURLcode rc = static_cast<CURLcode>(code);
+  std::optional<HttpRequest> unchallenged = std::move(unchallenged_);
+  unchallenged_.reset();
   if (rc == CURLE_OK) {
     curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &t->response.status);
+    if (unchallenged && t->response.status == 401 && OffersDigest(t->response.headers)) {
+      // Challenged: the same request again, now with the Digest-only credentials.
+      digest_armed_ = true;
+      auto done = std::move(t->done);
+      t.reset();
+      Status st = Send(*unchallenged, done);
+      if (!st.ok()) done(st);
+      return;
+    }
     char* url = nullptr;
     curl_easy_getinfo(easy_, CURLINFO_EFFECTIVE_URL, &url);
     if (url) t->response.effective_url = url;

@@ -124,6 +124,52 @@ TEST_F(HttpClientTest, DigestAndBasicAuth) {
   EXPECT_EQ(Send(*nb, breq)->status, 401);
 }
 
+// An ACS that never challenges (GenieACS's default) gets every message whole, once, even when
+// Digest-only credentials are configured: no empty "probe" POST that it would take as the CPE's
+// empty POST.
+TEST_F(HttpClientTest, DigestOnlyCredentialsSendNoEmptyProbe) {
+  TestHttpServer open([](const RecordedRequest& r) { return CannedResponse{200, r.body, {}}; });
+  auto s = client_.NewSession();
+  HttpRequest req;
+  req.url = open.Url();
+  req.username = "acsuser";
+  req.password = Secret("acspass");
+  req.allow_basic = false;
+  for (const char* body : {"<inform/>", "<response/>"}) {
+    req.body = body;
+    auto r = Send(*s, req);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->body, body);
+  }
+  ASSERT_EQ(open.requests().size(), 2u);
+  for (const auto& seen : open.requests()) {
+    EXPECT_NE(seen.body, "");
+    EXPECT_EQ(seen.headers.count("authorization"), 0u);
+  }
+
+  // A challenging ACS: the first message is answered after the challenge, later messages of the
+  // session carry Digest at once (one request each, body never empty).
+  TestHttpServer digest(
+      [](const RecordedRequest& r) {
+        return CannedResponse{200, r.body, {}};
+      },
+      TestHttpServer::Auth::kDigest, "acsuser", "acspass");
+  auto d = client_.NewSession();
+  req.url = digest.Url();
+  req.body = "<inform/>";
+  auto first = Send(*d, req);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(first->body, "<inform/>");
+  size_t before = digest.requests().size();
+  req.body = "<next/>";
+  auto next = Send(*d, req);
+  EXPECT_EQ(next->status, 200);
+  EXPECT_EQ(next->body, "<next/>");
+  ASSERT_EQ(digest.requests().size(), before + 1);
+  EXPECT_EQ(digest.requests().back().headers.count("authorization"), 1u);
+}
+
 TEST_F(HttpClientTest, RedirectKeepsPost) {
   TestHttpServer target([](const RecordedRequest& r) {
     return CannedResponse{200, r.method + ":" + r.body, {}};

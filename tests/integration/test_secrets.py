@@ -19,6 +19,16 @@ class AcsAuthTest(IntegrationTest):
         self.assertEqual(event_codes(device["last_inform"]), ["0 BOOTSTRAP", "1 BOOT"])
         acs.run_ok({"name": "GetRPCMethods"})  # a second session, fresh Digest exchange
 
+    def test_credentials_set_but_the_acs_never_challenges(self):
+        # GenieACS's default: CWMP auth off. Configured credentials must not turn the messages
+        # into empty "probe" POSTs (the ACS would take them as the CPE's empty POST).
+        acs = self.start_acs(extra_args=["--auth", "none"])
+        acs, px, device = self.bootstrap(acs, acs_username=ACS_USER, acs_password=ACS_PASSWORD)
+        self.assertEqual(event_codes(device["last_inform"]), ["0 BOOTSTRAP", "1 BOOT"])
+        r = acs.run_ok({"name": "GetParameterValues", "names": [MS + "PeriodicInformInterval"]})
+        self.assertEqual(r["values"][0][1], "3600")
+        self.assertNotIn("session failed", px.log())
+
     def test_no_basic_authentication_over_plain_http(self):
         # TR-069 3.4.4: without TLS the CPE must use Digest, so the password never goes out in
         # clear text. A Basic-only ACS on http:// is never authenticated to.

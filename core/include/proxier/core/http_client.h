@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,11 +49,12 @@ struct HttpRequest {
 
 struct HttpResponse {
   long status = 0;
-  std::string body;                            // empty when output_path was used
-  std::map<std::string, std::string> headers;  // lower-case names, last value wins
-  std::string effective_url;                   // after redirects
-  uint64_t bytes = 0;                          // body bytes received
-  std::string local_ip;                        // our address on the connection (reachability)
+  std::string body;  // empty when output_path was used
+  // Lower-case names; the last value wins, except WWW-Authenticate (all, ", "-joined).
+  std::map<std::string, std::string> headers;
+  std::string effective_url;  // after redirects
+  uint64_t bytes = 0;         // body bytes received
+  std::string local_ip;       // our address on the connection (reachability)
 };
 
 class HttpClient;
@@ -66,6 +68,11 @@ class HttpSession {
   // Starts `request`; `done` runs on the engine thread with the response (any status code) or an
   // error: 9002 for transport errors/timeouts, 9004 for oversized bodies, 9012 for TLS peer
   // verification failures (message says which). Errors when a request is already in flight.
+  // Digest-only credentials (allow_basic false) are not offered until the server has challenged
+  // once in this session: POST/PUT requests go out whole and unauthenticated, and a 401 with a
+  // Digest challenge sends the same request again with credentials (then for every later request of
+  // the session). curl would otherwise send each POST as an empty "probe" first, which a server
+  // that never challenges (e.g. GenieACS with CWMP auth off) takes as the CPE's empty POST.
   Status Send(const HttpRequest& request, std::function<void(Result<HttpResponse>)> done);
   bool busy() const { return busy_; }
   // Forgets cookies (start of a new CWMP session on the same connection).
@@ -82,6 +89,8 @@ class HttpSession {
   CURL* easy_;
   bool busy_ = false;
   std::unique_ptr<Transfer> transfer_;
+  bool digest_armed_ = false;                // the server challenged with Digest in this session
+  std::optional<HttpRequest> unchallenged_;  // in flight without its Digest-only credentials
 };
 
 // Owns the curl multi handle and maps its sockets and timers onto the EventLoop.
