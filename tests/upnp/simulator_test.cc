@@ -1,4 +1,5 @@
-// upnp-dm-sim itself: re-registering a device while libupnp's web server is saturated.
+// upnp-dm-sim itself: re-registering a device while libupnp's web server is saturated; one
+// device going offline while the others stay.
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -67,6 +68,38 @@ TEST_F(SimulatorExtraParamsTest, AddsReadableParameters) {
   EXPECT_EQ(sim.Command("get 0 /UPnP/DM/Extra/Param7"), "OK extra-7");
   // The profile's own parameters are still there.
   EXPECT_EQ(sim.Command("get 0 /UPnP/DM/Power/Voltage"), "OK 230");
+}
+
+// One device going offline (unregistered from libupnp) leaves the others answering SOAP
+// actions and GENA renewals: libupnp 1.8.4 clears its "a device is registered" flag at any
+// unregistration, which made every other device of the simulator answer 404 until some device
+// registered again (found by the 100-device virtual-mode test).
+class SimulatorOfflineTest : public ControlPointTest {};
+
+TEST_F(SimulatorOfflineTest, OtherDevicesKeepAnswering) {
+  Sim sim(3, 61001, "offline", {}, {"smart-plug"});
+  ASSERT_TRUE(sim.ready());
+  const std::vector<std::string> udns = {sim.Udn(0), sim.Udn(1), sim.Udn(2)};
+  StartControlPoint();
+  ASSERT_TRUE(WaitFor(
+      [&] { return Described(udns[0]) && Described(udns[1]) && Described(udns[2]); }, kWait));
+  ASSERT_TRUE(WaitFor([&] { return Accepted(sim, 0).size() == 3 && GenaSettled(); }, kWait));
+  auto friendly = [&](int i) {
+    auto r = Await<std::vector<cms::ParameterValue>>([&](auto cb) {
+      dm_->GetValues(udns[static_cast<size_t>(i)], {"/UPnP/DM/DeviceInfo/FriendlyName"}, cb);
+    });
+    return r.ok() && r.value.size() == 1 ? r.value[0].value : "error: " + r.status.message();
+  };
+  EXPECT_EQ(friendly(0), "Plug 0");
+  EXPECT_EQ(sim.Command("offline 2"), "OK");
+  EXPECT_EQ(friendly(0), "Plug 0");
+  EXPECT_EQ(friendly(1), "Plug 1");
+  EXPECT_EQ(Live(sim, 0), 3u);  // GENA renewals of device 0 are still accepted
+  EXPECT_EQ(sim.Command("offline 1"), "OK");
+  EXPECT_EQ(friendly(0), "Plug 0");
+  EXPECT_EQ(sim.Command("online 2"), "OK");
+  ASSERT_TRUE(WaitFor([&] { return friendly(2) == "Plug 2"; }, kWait));
+  EXPECT_EQ(friendly(0), "Plug 0");
 }
 
 }  // namespace

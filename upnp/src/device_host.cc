@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <upnp/upnp.h>
 
+#include <mutex>
 #include <thread>
 
 #include "proxier/common/log.h"
@@ -17,8 +18,17 @@
 
 #include "ixml_text.h"
 
+// libupnp 1.8.4's "an IPv4 root device is registered" flag (upnpapi.c, exported). SOAP and GENA
+// requests are refused (HTTP 404 / 412) while it is 0, and UpnpUnRegisterRootDevice sets it to 0
+// even when other root devices stay registered. See DeviceHost::~DeviceHost.
+extern "C" int UpnpSdkDeviceRegisteredV4;  // NOLINT(readability-identifier-naming)
+
 namespace proxier::upnp {
 namespace {
+
+// Root devices registered through DeviceHost in this process.
+std::mutex g_registered_mu;
+int g_registered = 0;
 
 Args ActionArgs(IXML_Document* doc) {
   Args out;
@@ -130,11 +140,20 @@ Result<std::unique_ptr<DeviceHost>> DeviceHost::Register(
   if (max_subscription_timeout_s > 0) {
     UpnpSetMaxSubscriptionTimeOut(h->handle_, max_subscription_timeout_s);
   }
+  std::lock_guard<std::mutex> lock(g_registered_mu);
+  ++g_registered;
   return h;
 }
 
 DeviceHost::~DeviceHost() {
-  if (handle_ >= 0) UpnpUnRegisterRootDevice(handle_);
+  if (handle_ >= 0) {
+    // Unregistering one root device must not take the others off the air: libupnp 1.8.4 clears
+    // its registered flag whatever is left, and then answers every SOAP action and GENA
+    // subscription of the other devices 404 / 412 until a device is registered again.
+    std::lock_guard<std::mutex> lock(g_registered_mu);
+    UpnpUnRegisterRootDevice(handle_);
+    if (--g_registered > 0) UpnpSdkDeviceRegisteredV4 = 1;
+  }
   if (sink_) sink_->Detach();
 }
 
