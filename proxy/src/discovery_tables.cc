@@ -155,6 +155,31 @@ Status DiscoveryTables::Sync(const upnp::RootDevice& d) {
     Set(*row, "ParentDevice", parent);
   }
   if (!d.description) return Status::Ok();
+  // Devices of the description that never advertised to us: the control point searches for the
+  // DM service types, so a root that is no DM device itself (a MediaRenderer with an embedded
+  // ManageableDevice) only shows up in its periodic NOTIFYs, up to 15 minutes later. Its row is
+  // made from a sibling's advertisement (same description URL, same lease).
+  if (!d.devices.empty()) {
+    const upnp::Advertisement& sibling = d.devices.begin()->second;
+    std::function<Status(const upnp::DeviceInfo&)> ensure =
+        [&](const upnp::DeviceInfo& dev) -> Status {
+      const std::string uuid = dev.Uuid();
+      if (!uuid.empty() && !device_rows.count(uuid)) {
+        const bool root = uuid == d.uuid;
+        auto row = Row(root ? kRoot : kDevice, uuid);
+        if (!row.ok()) return row.status();
+        device_rows[uuid] = *row;
+        upnp::Advertisement a = sibling;
+        a.usn = "uuid:" + uuid + (root ? "::upnp:rootdevice" : "");
+        a.status = d.status();
+        Set(*row, "UUID", uuid);
+        PX_RETURN_IF_ERROR(SyncAdvert(*row, a));
+      }
+      for (const auto& c : dev.devices) PX_RETURN_IF_ERROR(ensure(c));
+      return Status::Ok();
+    };
+    PX_RETURN_IF_ERROR(ensure(d.description->root));
+  }
   // Description: the document, its devices and services.
   const upnp::Description& desc = *d.description;
   auto doc = Row(kDesc, desc.url_base);

@@ -181,6 +181,19 @@ class EmbeddedTest(IntegrationTest):
         self.assertEqual(values[rows[0] + "UPnP.DM.Configuration.Network.HostName"][0], "nas-0")
         self.assertEqual(values[rows[1] + "UPnP.DM.Configuration.Network.HostName"][0], "nas-1")
 
+    def test_dm_device_embedded_in_a_non_dm_root_has_its_discovery_reference(self):
+        # The set-top box: a MediaRenderer root with the DM services on an embedded device. The
+        # control point searches for DM services only, yet the root gets its Discovery row.
+        acs, px = self.start_all(count=1, profiles=("set-top-box",))
+        row = self.row_of(self.uuids[0])
+        ed = self.gpv(acs, ED)
+        (ref,) = [v for n, (v, _) in ed.items() if n.endswith(".DiscoveryProtocolReference")]
+        self.assertRegex(ref, r"^Device\.UPnP\.Discovery\.RootDevice\.\d+$")
+        root = self.gpv(acs, ref + ".UUID", ref + ".Status")
+        self.assertEqual(root[ref + ".UUID"][0], self.uuids[0])
+        self.assertEqual(root[ref + ".Status"][0], "LeaseActive")
+        self.assertIn(row[:-1], [v for n, (v, _) in ed.items() if n.endswith(".Reference")])
+
     def test_switch_to_ignore_removes_the_device_cleanly(self):
         acs, px = self.start_all()
         row = self.row_of(self.uuids[0])

@@ -134,6 +134,32 @@ TEST_F(DiscoveryTablesTest, DescriptionRowsAndReferences) {
   EXPECT_EQ(tables_->refused(), 0u);
 }
 
+// The control point searches for DM services: a root that is no DM device (a MediaRenderer with
+// an embedded ManageableDevice) may be described before it ever advertises to us. It still gets
+// its RootDevice row, so DiscoveryDevice/DiscoveryProtocolReference are never empty.
+TEST_F(DiscoveryTablesTest, DescribedRootWithoutAdvertisementGetsItsRow) {
+  upnp::RootDevice d = Device(true);
+  d.devices.erase(kUuid);
+  ASSERT_TRUE(tables_->Sync(d).ok());
+  const std::string root = tables_->RowOf("Device.UPnP.Discovery.RootDevice.", kUuid);
+  ASSERT_EQ(root, "Device.UPnP.Discovery.RootDevice.1");
+  EXPECT_EQ(Get(root + ".UUID"), kUuid);
+  EXPECT_EQ(Get(root + ".USN"), std::string("uuid:") + kUuid + "::upnp:rootdevice");
+  EXPECT_EQ(Get(root + ".Status"), "LeaseActive");
+  EXPECT_EQ(Get(root + ".Location"), kLoc);
+  EXPECT_EQ(Get(root + ".LeaseTime"), "1800");
+  EXPECT_EQ(Get("Device.UPnP.Description.DeviceInstance.1.DiscoveryDevice"), root);
+  EXPECT_EQ(Get("Device.UPnP.Discovery.RootDeviceNumberOfEntries"), "1");
+  EXPECT_EQ(Get("Device.UPnP.Discovery.DeviceNumberOfEntries"), "1");
+  // When its own advertisement arrives, the same row takes it.
+  d.devices[kUuid] =
+      Ad(std::string("uuid:") + kUuid + "::urn:schemas-upnp-org:device:MediaRenderer:1");
+  ASSERT_TRUE(tables_->Sync(d).ok());
+  EXPECT_EQ(Get(root + ".USN"),
+            std::string("uuid:") + kUuid + "::urn:schemas-upnp-org:device:MediaRenderer:1");
+  EXPECT_EQ(Get("Device.UPnP.Discovery.RootDeviceNumberOfEntries"), "1");
+}
+
 TEST_F(DiscoveryTablesTest, StatusTransitions) {
   upnp::RootDevice d = Device(true);
   ASSERT_TRUE(tables_->Sync(d).ok());
