@@ -117,6 +117,12 @@ std::string SimDevice::Ids(const std::vector<uint32_t>& ids) const {
   return out;
 }
 
+uint64_t SimDevice::Answered(const std::string& action) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = answered_.find(action);
+  return it == answered_.end() ? 0 : it->second;
+}
+
 upnp::Args SimDevice::InitialState(const std::string& service_id) {
   std::lock_guard<std::mutex> lock(mu_);
   if (service_id.find("ConfigurationManagement") != std::string::npos) {
@@ -146,6 +152,7 @@ upnp::DeviceReply SimDevice::OnAction(const upnp::DeviceAction& a) {
   std::string evented_service = a.service_id;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    ++answered_[a.action];
     if (a.service_id.find("ConfigurationManagement") != std::string::npos) {
       CmsReply c = model_.Handle(a.action, a.args);
       r.error = c.error;

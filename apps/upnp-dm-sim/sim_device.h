@@ -48,6 +48,8 @@ class SimDevice {
   // A local change; sends ConfigurationUpdate. Returns a UPnP error code or 0.
   int LocalSet(const std::string& path, const std::string& value);
   std::string Get(const std::string& path);
+  // How many `action` requests (any service) this device has answered.
+  uint64_t Answered(const std::string& action);
   // Called by the host process when the device came back from a reboot.
   void Rebooted();
   // Set by the host process: asks it to reboot this device (byebye, re-register, new BOOTID).
@@ -98,6 +100,7 @@ class SimDevice {
   uint32_t next_du_ = 1;
   std::map<uint32_t, Operation> operations_;
   uint32_t next_operation_ = 1;
+  std::map<std::string, uint64_t> answered_;  // action name -> requests answered
 };
 
 }  // namespace proxier::sim

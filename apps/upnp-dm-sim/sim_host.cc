@@ -288,6 +288,8 @@ std::string SimHost::Command(const std::string& line) {
         if (rc) return "ERR " + std::to_string(rc);
       } else if (cmd == "get") {
         result += " " + s.device->Get(arg(2));
+      } else if (cmd == "answered") {
+        result += " " + std::to_string(s.device->Answered(arg(2)));
       } else if (cmd == "udn") {
         result += " " + s.device->uuid();
       } else if (cmd == "sids") {

@@ -41,7 +41,7 @@ TEST(SimulatorTest, RegistersWhileItsWebServerIsBusy) {
 }
 
 // --extra-params N: N more readable parameters on every device, listed and read like the
-// profile's own (the proxy benchmark reads 100 of them in one GetValues).
+// profile's own (the proxy benchmark reads 100 of them in one GetValues); `answered`.
 class SimulatorExtraParamsTest : public ControlPointTest {};
 
 TEST_F(SimulatorExtraParamsTest, AddsReadableParameters) {
@@ -66,6 +66,10 @@ TEST_F(SimulatorExtraParamsTest, AddsReadableParameters) {
   EXPECT_EQ(values.value[0].value, "extra-1");
   EXPECT_EQ(values.value[119].value, "extra-120");
   EXPECT_EQ(sim.Command("get 0 /UPnP/DM/Extra/Param7"), "OK extra-7");
+  // The device counts the requests it answered (the proxy benchmark checks it read them all).
+  EXPECT_EQ(sim.Command("answered 0 GetValues"), "OK 1");
+  EXPECT_EQ(sim.Command("answered 0 GetSupportedParameters"), "OK 1");
+  EXPECT_EQ(sim.Command("answered 0 SetValues"), "OK 0");
   // The profile's own parameters are still there.
   EXPECT_EQ(sim.Command("get 0 /UPnP/DM/Power/Voltage"), "OK 230");
 }
