@@ -7,11 +7,12 @@
 //                           Device.X_<OUI>_ProxiedDevice.<n>.UPnP.DM.Extra.;
 //   BM_ProxiedGpvSoap       the same plus the CWMP SOAP parse of the request and build of the
 //                           response (the whole RPC minus the ACS's HTTP).
-// Every call is checked (values, count) and must cost exactly one device request (the value cache
-// serves no read while the device is online). The summary line gives the per-call medians and
-// the ratios proxied/direct; any failure makes the process exit 1. Repetitions run interleaved in
-// random order by default (--benchmark_enable_random_interleaving=false to turn it off).
-// UPnP: run it only inside a private network namespace (scripts/bench-proxy.sh).
+// Every call is checked (values, count) and must cost exactly one device request, answered by the
+// device itself (the simulator counts them): the proxy's value cache serves no read here. The
+// summary line gives the per-call medians and the ratios proxied/direct; any failure makes the
+// process exit 1. Repetitions run interleaved in random order by default
+// (--benchmark_enable_random_interleaving=false to turn it off). UPnP: run it only inside a private
+// network namespace (scripts/bench-proxy.sh).
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -199,6 +200,11 @@ struct Env {
     }
     return false;
   }
+  // GetValues requests the device has answered (its own count; -1 if it cannot tell).
+  int64_t Answered() {
+    const std::string r = sim->Command("answered 0 GetValues");
+    return r.starts_with("OK ") ? std::stoll(r.substr(3)) : -1;
+  }
   bool GenaSettled() const {
     const auto s = cp->stats();
     return s.subscriptions > 0 && s.gena_answers == s.subscriptions + s.unsubscriptions;
@@ -295,6 +301,7 @@ void Measure(benchmark::State& state, const std::string& kind, const Start& star
   const std::string what = kind + "/" + std::to_string(n);
   auto& samples = g_samples[what];
   const uint64_t requests_before = env.cp->stats().actions;
+  const int64_t answered_before = env.Answered();
   int64_t calls = 0;
   for (auto _ : state) {
     std::optional<Answer> answer;
@@ -323,13 +330,17 @@ void Measure(benchmark::State& state, const std::string& kind, const Start& star
     }
     samples.push_back(us);
   }
-  // Exactly one device request per call: no read served by the cache, no extra round trip.
+  // Exactly one device request per call (no extra round trip), and the device answered each
+  // one itself (no read served by the proxy's cache after a failed request).
   const uint64_t requests = env.cp->stats().actions - requests_before;
+  const int64_t answered = env.Answered() - answered_before;
   state.counters["device_requests_per_call"] =
       calls ? static_cast<double>(requests) / static_cast<double>(calls) : 0;
-  if (!state.error_occurred() && requests != static_cast<uint64_t>(calls)) {
+  if (state.error_occurred()) return;
+  if (requests != static_cast<uint64_t>(calls) || answered != calls) {
     Fail(state, what,
-         std::to_string(requests) + " device requests for " + std::to_string(calls) + " calls");
+         std::to_string(requests) + " device requests sent and " + std::to_string(answered) +
+             " GetValues answered by the device for " + std::to_string(calls) + " calls");
   }
 }
 
