@@ -1,6 +1,6 @@
 // HttpWorker against a hostile HTTP server on loopback: oversized bodies, a Content-Length
 // larger than what is sent, a server that never answers, and a description over the limit
-// refused by the control point's fetch path.
+// refused by the control point's fetch path; few requests at a time to one host.
 #include "proxier/upnp/http_worker.h"
 
 #include <arpa/inet.h>
@@ -44,6 +44,7 @@ class RawServer {
           if (c >= 0) close(c);
           return;
         }
+        ++accepted_;
         char buf[4096];
         (void)!read(c, buf, sizeof(buf));
         (void)!write(c, response_.data(), response_.size());
@@ -65,6 +66,7 @@ class RawServer {
   std::string Url(const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(port_) + path;
   }
+  int accepted() const { return accepted_; }
 
  private:
   std::string response_;
@@ -72,6 +74,7 @@ class RawServer {
   int fd_ = -1;
   uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
+  std::atomic<int> accepted_{0};
   std::vector<int> held_;
   std::thread thread_;
 };
@@ -155,6 +158,42 @@ TEST_F(HttpWorkerTest, CancelledRequestNeverCompletes) {
   loop_.RunAfter(Millis(500), [&] { later = true; });
   ASSERT_TRUE(loop_.RunUntil([&] { return later; }, Millis(3000)));
   EXPECT_FALSE(called);
+}
+
+// One process often serves many root devices (a bridge; upnp-dm-sim, whose libupnp drops
+// connections beyond a 100-job queue): at most kMaxPerHost requests are on the wire to one
+// host:port, the others wait (and their wait counts in their timeout). Other hosts are not held
+// back by a busy one.
+TEST_F(HttpWorkerTest, FewRequestsPerHostOnTheWire) {
+  RawServer silent("", true);
+  RawServer other("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", false);
+  constexpr int kRequests = 3 * HttpWorker::kMaxPerHost;
+  int done = 0;
+  int timeouts = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < kRequests; ++i) {
+    HttpRequest r;
+    r.url = silent.Url("/" + std::to_string(i));
+    r.timeout = Millis(1500);
+    worker_.Send(r, [&](Result<HttpResponse> x) {
+      ++done;
+      timeouts += !x.ok() && x.status().message().find("timeout") != std::string::npos;
+    });
+  }
+  ASSERT_TRUE(loop_.RunUntil([&] { return silent.accepted() >= HttpWorker::kMaxPerHost; },
+                             Millis(10000)));
+  // Another host answers at once while the silent one holds its share of connections.
+  auto r = Get(other.Url("/"), 1024, Millis(5000));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->body, "ok");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(1000));
+  EXPECT_EQ(silent.accepted(), HttpWorker::kMaxPerHost);
+  EXPECT_EQ(done, 0);
+  // Every request ends with its own timeout, the queued ones included (not one turn after
+  // another: 3 x 1.5 s).
+  ASSERT_TRUE(loop_.RunUntil([&] { return done == kRequests; }, Millis(20000)));
+  EXPECT_EQ(timeouts, kRequests);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(4000));
 }
 
 }  // namespace

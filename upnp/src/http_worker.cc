@@ -33,6 +33,8 @@ HttpWorker::HttpWorker(EventLoop& loop, std::string source_ip)
     : loop_(loop), source_ip_(std::move(source_ip)), alive_(std::make_shared<bool>(true)) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   multi_ = curl_multi_init();
+  curl_multi_setopt(static_cast<CURLM*>(multi_), CURLMOPT_MAX_HOST_CONNECTIONS,
+                    static_cast<long>(kMaxPerHost));
   thread_ = std::thread([this] { Run(); });
 }
 

@@ -33,7 +33,11 @@ struct HttpResponse {
 };
 
 // Runs requests concurrently on its own thread so the engine never waits on a device. The source
-// address is pinned to `source_ip` (the LAN interface) when given.
+// address is pinned to `source_ip` (the LAN interface) when given. At most kMaxPerHost requests
+// are on the wire to one host:port at a time; the others wait their turn, and that wait counts in
+// their timeout. One process often serves many root devices (a bridge, or upnp-dm-sim: libupnp
+// drops connections beyond its 100-job queue), and a burst of requests to all of them at once
+// (startup, 100 devices found together) must not overrun it.
 // Errors delivered to `done`: 9002 "timeout" after HttpRequest::timeout, 9002 for connection
 // errors, 9004 when the body exceeds max_response. HTTP error statuses are not errors (the
 // caller reads SOAP faults from 500 bodies).
@@ -42,6 +46,7 @@ struct HttpResponse {
 class HttpWorker {
  public:
   using Done = std::function<void(Result<HttpResponse>)>;
+  static constexpr int kMaxPerHost = 8;
 
   HttpWorker(EventLoop& loop, std::string source_ip);
   ~HttpWorker();
