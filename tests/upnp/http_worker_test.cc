@@ -180,8 +180,8 @@ TEST_F(HttpWorkerTest, FewRequestsPerHostOnTheWire) {
       timeouts += !x.ok() && x.status().message().find("timeout") != std::string::npos;
     });
   }
-  ASSERT_TRUE(loop_.RunUntil([&] { return silent.accepted() >= HttpWorker::kMaxPerHost; },
-                             Millis(10000)));
+  ASSERT_TRUE(
+      loop_.RunUntil([&] { return silent.accepted() >= HttpWorker::kMaxPerHost; }, Millis(10000)));
   // Another host answers at once while the silent one holds its share of connections.
   auto r = Get(other.Url("/"), 1024, Millis(5000));
   ASSERT_TRUE(r.ok()) << r.status();
