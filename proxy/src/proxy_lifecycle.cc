@@ -223,6 +223,8 @@ void ProxyManager::PurgeNow() {
     }
     d->purged = true;
     (void)Save(*d);
+    Status forgot = ProxyProvider::ForgetValues(db_, udn);
+    if (!forgot.ok()) PX_LOG(kWarning, "proxy") << udn << ": " << forgot;
   }
 }
 

@@ -24,7 +24,10 @@ Result<std::unique_ptr<ProxyProvider>> ProxyProvider::Create(EventLoop& loop, Db
       {"CREATE TABLE proxy_meta(udn TEXT NOT NULL, structure TEXT NOT NULL, upnp_type TEXT, "
        "writable INTEGER, eventable INTEGER, PRIMARY KEY(udn, structure))",
        "CREATE TABLE proxy_command(id INTEGER PRIMARY KEY AUTOINCREMENT, udn TEXT NOT NULL, "
-       "payload TEXT NOT NULL, tries INTEGER NOT NULL DEFAULT 0)"}));
+       "payload TEXT NOT NULL, tries INTEGER NOT NULL DEFAULT 0)",
+       // v3: the value cache (reads of an offline device, also after a restart).
+       "CREATE TABLE proxy_value(udn TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, "
+       "type INTEGER NOT NULL, PRIMARY KEY(udn, name))"}));
   std::unique_ptr<ProxyProvider> p(new ProxyProvider(loop, db, port, map, std::move(udn),
                                                      std::move(options), std::move(on_command)));
   PX_RETURN_IF_ERROR(p->LoadState());
@@ -44,6 +47,63 @@ ProxyProvider::ProxyProvider(EventLoop& loop, Db& db, CmsPort& port, InstanceMap
 ProxyProvider::~ProxyProvider() {
   *alive_ = false;
   if (retry_timer_) loop_.Cancel(*retry_timer_);
+  if (flush_timer_) loop_.Cancel(*flush_timer_);
+  Status st = FlushCache();
+  if (!st.ok()) PX_LOG(kWarning, "proxy") << udn_ << ": storing the value cache: " << st;
+}
+
+Status ProxyProvider::ForgetValues(Db& db, const std::string& udn) {
+  auto st = db.Prepare("DELETE FROM proxy_value WHERE udn=?");
+  if (!st.ok()) return st.status();
+  st->Bind(0, udn);
+  return st->Run();
+}
+
+void ProxyProvider::CachePut(const ParamValue& v) {
+  auto it = cache_.find(v.name);
+  if (it != cache_.end() && it->second == v) return;
+  cache_[v.name] = v;
+  MarkDirty(v.name);
+}
+
+void ProxyProvider::CacheEraseUnder(const std::string& prefix) {
+  for (auto it = cache_.lower_bound(prefix); it != cache_.end() && it->first.starts_with(prefix);) {
+    MarkDirty(it->first);
+    it = cache_.erase(it);
+  }
+}
+
+void ProxyProvider::MarkDirty(const std::string& name) {
+  dirty_.insert(name);
+  if (flush_timer_) return;
+  // Coalesced: a burst of reads costs one transaction, and the read path never waits on disk.
+  flush_timer_ = loop_.RunAfter(kCacheFlushDelay, [this] {
+    flush_timer_.reset();
+    Status st = FlushCache();
+    if (!st.ok()) PX_LOG(kWarning, "proxy") << udn_ << ": storing the value cache: " << st;
+  });
+}
+
+Status ProxyProvider::FlushCache() {
+  if (dirty_.empty()) return Status::Ok();
+  Transaction tx(db_);
+  PX_RETURN_IF_ERROR(tx.begin_status());
+  for (const auto& name : dirty_) {
+    auto it = cache_.find(name);
+    auto st = it == cache_.end() ? db_.Prepare("DELETE FROM proxy_value WHERE udn=? AND name=?")
+                                 : db_.Prepare(
+                                       "INSERT OR REPLACE INTO proxy_value(udn, name, value, type) "
+                                       "VALUES(?,?,?,?)");
+    if (!st.ok()) return st.status();
+    st->Bind(0, udn_).Bind(1, name);
+    if (it != cache_.end()) {
+      st->Bind(2, it->second.value).Bind(3, static_cast<int64_t>(it->second.type));
+    }
+    PX_RETURN_IF_ERROR(st->Run());
+  }
+  PX_RETURN_IF_ERROR(tx.Commit());
+  dirty_.clear();
+  return Status::Ok();
 }
 
 std::function<bool()> ProxyProvider::Alive() const {
@@ -70,6 +130,17 @@ Status ProxyProvider::LoadState() {
     m.eventable = st->ColumnInt(3) != 0;
     structure_.insert(st->ColumnText(0));
     meta_[st->ColumnText(0)] = m;
+  }
+  auto val = db_.Prepare("SELECT name, value, type FROM proxy_value WHERE udn=?");
+  if (!val.ok()) return val.status();
+  val->Bind(0, udn_);
+  for (;;) {
+    auto row = val->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    ParamValue v{val->ColumnText(0), val->ColumnText(1),
+                 static_cast<datamodel::ValueType>(val->ColumnInt(2))};
+    cache_[v.name] = std::move(v);
   }
   auto cmd = db_.Prepare("SELECT id, payload, tries FROM proxy_command WHERE udn=? ORDER BY id");
   if (!cmd.ok()) return cmd.status();
@@ -208,19 +279,27 @@ void ProxyProvider::GetValues(const std::vector<std::string>& names,
       if (IsRetryable(r.upnp_error, r.status)) return offline(r.status);
       return done(FaultFromUpnp(r.upnp_error, r.status, FaultContext::kRead));
     }
-    for (const auto& n : names) {
-      if (!datamodel::IsPartialPath(n)) continue;
-      for (auto it = cache_.lower_bound(n); it != cache_.end() && it->first.starts_with(n);) {
-        it = cache_.erase(it);
-      }
-    }
     std::vector<ParamValue> out;
     for (const auto& pv : r.value) {
       auto v = FromDevice(pv);
       if (!v.ok()) return done(v.status());
-      cache_[v->name] = *v;
       out.push_back(std::move(v).value());
     }
+    // A partial path read whole replaces what was cached under it (rows may have gone).
+    std::set<std::string> seen;
+    for (const auto& v : out) seen.insert(v.name);
+    for (const auto& n : names) {
+      if (!datamodel::IsPartialPath(n)) continue;
+      std::vector<std::string> gone;
+      for (auto it = cache_.lower_bound(n); it != cache_.end() && it->first.starts_with(n); ++it) {
+        if (!seen.count(it->first)) gone.push_back(it->first);
+      }
+      for (const auto& g : gone) {
+        cache_.erase(g);
+        MarkDirty(g);
+      }
+    }
+    for (const auto& v : out) CachePut(v);
     last_sync_ = loop_.clock().WallNow();
     done(std::move(out));
   });

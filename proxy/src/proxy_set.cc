@@ -127,7 +127,7 @@ void ProxyProvider::ApplySet(const std::vector<SetItem>& items, Done<int> done) 
     if (!r.ok()) return done(FaultFromUpnp(r.upnp_error, r.status, FaultContext::kSet));
     for (const auto& pv : values) {
       auto v = FromDevice(pv);
-      if (v.ok()) cache_[v->name] = *v;
+      if (v.ok()) CachePut(*v);
     }
     last_sync_ = loop_.clock().WallNow();
     done(r.value == "ChangesCommitted" ? 1 : 0);
@@ -179,7 +179,7 @@ void ProxyProvider::Delivered(const upnp::Reply<std::string>& r) {
   if (r.ok()) {
     for (const auto& pv : head.values) {
       auto v = FromDevice(pv);
-      if (v.ok()) cache_[v->name] = *v;
+      if (v.ok()) CachePut(*v);
     }
     last_sync_ = loop_.clock().WallNow();
     Status st = DropHead();
@@ -275,9 +275,7 @@ void ProxyProvider::DeleteObject(const std::string& row, Done<datamodel::DeleteR
           st = map_.Forget(table, static_cast<uint32_t>(std::stoul(index)));
         }
         if (!st.ok()) return done(st);
-        for (auto it = cache_.lower_bound(row); it != cache_.end() && it->first.starts_with(row);) {
-          it = cache_.erase(it);
-        }
+        CacheEraseUnder(row);
         for (auto it = notified_.lower_bound(row);
              it != notified_.end() && it->first.starts_with(row);) {
           it = notified_.erase(it);

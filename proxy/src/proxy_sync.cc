@@ -117,7 +117,7 @@ void ProxyProvider::ReportChanges(const std::vector<cms::ParameterValue>& change
     if (!v.ok()) continue;
     auto it = cache_.find(v->name);
     if (it != cache_.end() && it->second.value == v->value) continue;
-    cache_[v->name] = *v;
+    CachePut(*v);
     if (sink()) sink()->ValueChanged(*v);
   }
 }

@@ -132,6 +132,20 @@ class EmbeddedTest(IntegrationTest):
         wait_for(lambda: self.command_state(ed)[0] == "Success", timeout=15, interval=0.3,
                  what="Success")
 
+    def test_cached_values_survive_a_restart_while_the_device_is_away(self):
+        acs, px = self.start_all()
+        row = self.row_of(self.uuids[0])
+        name = row + "UPnP.DM.Configuration.Network.HostName"
+        self.assertEqual(self.gpv(acs, name)[name][0], "nas-0")
+        informs = len(acs.informs())
+        self.assertEqual(px.stop(), 0)
+        self.sim.command("offline 0")
+        px.start()
+        acs.wait(informs=informs)  # the restarted gateway's 1 BOOT
+        acs.wait_idle()
+        self.assertIn(self.gpv(acs, row + "Online")[row + "Online"][0], ("0", "false"))
+        self.assertEqual(self.gpv(acs, name)[name][0], "nas-0")  # from the stored cache
+
     def test_configuration_update_becomes_value_change(self):
         acs, px = self.start_all()
         row = self.row_of(self.uuids[0])

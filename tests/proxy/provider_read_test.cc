@@ -170,12 +170,41 @@ TEST_F(ProxyProviderTest, GpvOfflineEmbeddedServesCachedValues) {
   EXPECT_EQ(Value(nat_ + "DeviceInfo.FriendlyName"), "Renamed");
 }
 
-TEST_F(ProxyProviderTest, GpvOfflineEmbeddedWithoutCacheIs9002) {
-  StartEmbedded();
+// The value cache is stored: a restart while the device is away still answers from it.
+TEST_F(ProxyProviderTest, GpvOfflineEmbeddedAfterRestartFromStoredCache) {
+  StartEmbedded();  // the sync read every value
   dev_.online = false;
-  Restart(Options(false), /*sync=*/false);  // the cache is memory only
-  EXPECT_EQ(Get({nat_ + "DeviceInfo.SoftwareVersion"}).status().code(), Code::kInternalError);
+  Restart(Options(false), /*sync=*/false);
+  EXPECT_EQ(Value(nat_ + "DeviceInfo.SoftwareVersion"), "1.2.3-a");
+  EXPECT_EQ(Value(nat_ + "Config.Enabled"), "1");
   EXPECT_EQ(dev_.total_calls(), 0);
+  // What was never read cannot be answered.
+  EXPECT_EQ(Get({nat_ + "DeviceInfo.NeverRead"}).status().code(), Code::kInternalError);
+}
+
+// Changes reach the store within kCacheFlushDelay, without a clean shutdown (kill -9): rows that
+// vanished from the device vanish from the stored cache too.
+TEST_F(ProxyProviderTest, CacheChangesStoredWithinAFlushDelay) {
+  StartEmbedded();
+  auto stored = [&](const std::string& name) -> std::string {
+    auto st = db_->Prepare("SELECT value FROM proxy_value WHERE udn=? AND name=?");
+    EXPECT_TRUE(st.ok());
+    st->Bind(0, kUdnA).Bind(1, name);
+    auto row = st->Step();
+    return row.ok() && *row ? st->ColumnText(0) : "<none>";
+  };
+  const std::string version = nat_ + "DeviceInfo.SoftwareVersion";
+  EXPECT_EQ(Value(version), "1.2.3-a");
+  loop_.RunUntilIdle();
+  clock_.Advance(ProxyProvider::kCacheFlushDelay);
+  loop_.RunUntilIdle();
+  EXPECT_EQ(stored(version), "1.2.3-a");
+  dev_.Put("/UPnP/DM/DeviceInfo/SoftwareVersion", "2.0");
+  EXPECT_EQ(Value(version), "2.0");
+  EXPECT_EQ(stored(version), "1.2.3-a");  // not yet: the flush is coalesced
+  clock_.Advance(ProxyProvider::kCacheFlushDelay);
+  loop_.RunUntilIdle();
+  EXPECT_EQ(stored(version), "2.0");
 }
 
 TEST_F(ProxyProviderTest, GpvOfflineVirtualIs9002) {

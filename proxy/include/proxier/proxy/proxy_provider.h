@@ -42,8 +42,10 @@ struct ParamMeta {
 };
 
 // Mounted by its owner at each Mount's CWMP prefix (one provider for all subtrees of the device,
-// so one RPC costs one device request). Pending embedded commands and the parameter metadata are
-// persisted (module "proxy_device"); the value cache is memory only.
+// so one RPC costs one device request). Pending embedded commands, the parameter metadata and
+// the value cache are persisted (module "proxy_device"); cache changes are written in one
+// transaction at most once a second (kCacheFlushDelay) and when the provider is destroyed, so a
+// crash loses at most the last second of cached reads, never a pending command.
 // Thread: engine thread. Device answers that arrive after destruction are dropped.
 class ProxyProvider final : public datamodel::Provider {
  public:
@@ -58,6 +60,9 @@ class ProxyProvider final : public datamodel::Provider {
                                                        ProxyOptions options,
                                                        CommandListener on_command = {});
   ~ProxyProvider() override;
+  // Deletes the stored value cache of a device (purge). Errors: 9002.
+  static Status ForgetValues(Db& db, const std::string& udn);
+  static constexpr Millis kCacheFlushDelay{1000};
 
   void SetMounts(std::vector<Mount> mounts) { mounts_ = std::move(mounts); }
   const std::vector<Mount>& mounts() const { return mounts_; }
@@ -125,6 +130,11 @@ class ProxyProvider final : public datamodel::Provider {
                  Done<std::vector<datamodel::ParamInfo>> done);
   void ReportChanges(const std::vector<upnp::cms::ParameterValue>& changed);
   std::function<bool()> Alive() const;
+  // The value cache: every change goes through these (persisted by FlushCache).
+  void CachePut(const datamodel::ParamValue& v);
+  void CacheEraseUnder(const std::string& prefix);
+  void MarkDirty(const std::string& name);
+  Status FlushCache();
 
   EventLoop& loop_;
   Db& db_;
@@ -141,6 +151,8 @@ class ProxyProvider final : public datamodel::Provider {
   std::deque<Command> commands_;
   bool delivering_ = false;
   std::optional<EventLoop::TimerId> retry_timer_;
+  std::set<std::string> dirty_;  // cache entries changed (or erased) since the last flush
+  std::optional<EventLoop::TimerId> flush_timer_;
   std::optional<WallTime> last_sync_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
