@@ -2,6 +2,7 @@
 list(APPEND CORE_SOURCES
   src/http_client.cc
   src/connection_request_server.cc
+  src/digest.cc
   src/event_queue.cc
   src/schedule.cc
   src/cwmp_client.cc

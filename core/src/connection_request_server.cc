@@ -5,10 +5,13 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 
+#include <cctype>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <random>
+
+#include "proxier/core/digest.h"
 
 namespace proxier::core {
 
@@ -22,8 +25,8 @@ std::string RandomHex(size_t n) {
 }
 
 MHD_Result AccessHandler(void* self, MHD_Connection* connection, const char* url,
-                         const char* /*method*/, const char* /*version*/,
-                         const char* /*upload_data*/, size_t* upload_data_size, void** state) {
+                         const char* method, const char* /*version*/, const char* /*upload_data*/,
+                         size_t* upload_data_size, void** state) {
   // First call per request: headers only. Swallow any body, then answer.
   if (*state == nullptr) {
     *state = reinterpret_cast<void*>(1);
@@ -37,7 +40,7 @@ MHD_Result AccessHandler(void* self, MHD_Connection* connection, const char* url
   auto q = path.find('?');
   if (q != std::string::npos) path.resize(q);
   return static_cast<MHD_Result>(
-      static_cast<ConnectionRequestServer*>(self)->Handle(connection, path));
+      static_cast<ConnectionRequestServer*>(self)->Handle(connection, method ? method : "", path));
 }
 
 // libmicrohttpd's own messages go to our log (debug: they are about malformed client requests).
@@ -55,6 +58,23 @@ MHD_Result Queue(MHD_Connection* c, unsigned status) {
   MHD_Result ret = MHD_queue_response(c, status, r);
   MHD_destroy_response(r);
   return ret;
+}
+// %XX-decoded `s` ("" when an escape is malformed).
+std::string PercentDecoded(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    if (i + 2 >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[i + 1])) ||
+        !std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      return "";
+    }
+    out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+    i += 2;
+  }
+  return out;
 }
 }  // namespace
 
@@ -77,12 +97,10 @@ Result<std::unique_ptr<ConnectionRequestServer>> ConnectionRequestServer::Start(
     return Status(Code::kInvalidArguments, "connection request listen address '" +
                                                options.listen_host + "' is not an IPv4 address");
   }
-  std::string seed = RandomHex(32);
-  s->daemon_ = MHD_start_daemon(
-      MHD_USE_EPOLL | MHD_USE_ERROR_LOG, options.port, nullptr, nullptr, &AccessHandler, s.get(),
-      MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_CONNECTION_TIMEOUT, 15u, MHD_OPTION_CONNECTION_LIMIT,
-      64u, MHD_OPTION_NONCE_NC_SIZE, 1024u, MHD_OPTION_DIGEST_AUTH_RANDOM, seed.size(),
-      seed.c_str(), MHD_OPTION_EXTERNAL_LOGGER, &MhdLog, nullptr, MHD_OPTION_END);
+  s->daemon_ = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, options.port, nullptr, nullptr,
+                                &AccessHandler, s.get(), MHD_OPTION_SOCK_ADDR, &addr,
+                                MHD_OPTION_CONNECTION_TIMEOUT, 15u, MHD_OPTION_CONNECTION_LIMIT,
+                                64u, MHD_OPTION_EXTERNAL_LOGGER, &MhdLog, nullptr, MHD_OPTION_END);
   if (!s->daemon_) {
     return Status(Code::kInternalError, "cannot listen for connection requests on " +
                                             options.listen_host + ":" +
@@ -139,33 +157,84 @@ void ConnectionRequestServer::SetCredentials(const std::string& path, const std:
   it->second.config.password = password;
 }
 
-int ConnectionRequestServer::Handle(MHD_Connection* c, const std::string& path) {
+ConnectionRequestServer::Auth ConnectionRequestServer::CheckDigest(MHD_Connection* c,
+                                                                   const std::string& method,
+                                                                   const std::string& path,
+                                                                   const Endpoint& ep) {
+  const char* header = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+  if (!header) return Auth::kBad;
+  auto d = ParseDigestAuthorization(header);
+  if (!d) return Auth::kBad;
+  auto get = [&](const char* key) -> const std::string& {
+    static const std::string kNone;
+    auto it = d->find(key);
+    return it == d->end() ? kNone : it->second;
+  };
+  const std::string& uri = get("uri");
+  const std::string& nonce = get("nonce");
+  const std::string& nc = get("nc");
+  const std::string& cnonce = get("cnonce");
+  const std::string& algorithm = get("algorithm");
+  if (get("username") != ep.config.username || get("realm") != options_.realm || nonce.empty() ||
+      cnonce.empty() || get("qop") != "auth" || nc.size() != 8 ||
+      nc.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos ||
+      (!algorithm.empty() && algorithm != "MD5" && algorithm != "md5") ||
+      (d->count("opaque") && get("opaque") != opaque_)) {
+    return Auth::kBad;
+  }
+  // The answer is for this request: its URI (query and escapes aside) is the path asked.
+  if (PercentDecoded(uri.substr(0, uri.find('?'))) != path) return Auth::kBad;
+  const std::string ha1 =
+      Md5Hex(ep.config.username + ":" + options_.realm + ":" + ep.config.password.Reveal());
+  const std::string ha2 = Md5Hex(method + ":" + uri);
+  const std::string expected = Md5Hex(ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":auth:" + ha2);
+  std::string response = get("response");
+  for (auto& ch : response) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (!ConstantTimeEqual(response, expected)) return Auth::kBad;
+  // Right credentials; now the nonce: ours, young enough, and this count not used yet.
+  auto it = nonces_.find(nonce);
+  if (it == nonces_.end() || loop_.clock().Now() - it->second.issued > options_.nonce_timeout) {
+    return Auth::kStale;
+  }
+  const uint64_t count = std::stoull(nc, nullptr, 16);
+  if (count <= it->second.nc) return Auth::kBad;  // a replay
+  it->second.nc = count;
+  return Auth::kOk;
+}
+
+int ConnectionRequestServer::Challenge(MHD_Connection* c, bool stale) {
+  ++stats_.unauthorized;
+  const SteadyTime now = loop_.clock().Now();
+  while (!nonce_order_.empty() &&
+         (nonce_order_.size() >= kMaxNonces ||
+          now - nonces_[nonce_order_.front()].issued > options_.nonce_timeout)) {
+    nonces_.erase(nonce_order_.front());
+    nonce_order_.pop_front();
+  }
+  std::string nonce = RandomHex(32);
+  nonces_[nonce] = Nonce{now, 0};
+  nonce_order_.push_back(nonce);
+  const std::string value = "Digest realm=\"" + options_.realm + "\", qop=\"auth\", nonce=\"" +
+                            nonce + "\", opaque=\"" + opaque_ + "\", algorithm=MD5" +
+                            (stale ? ", stale=true" : "");
+  MHD_Response* r =
+      MHD_create_response_from_buffer(0, const_cast<char*>(""), MHD_RESPMEM_PERSISTENT);
+  MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, value.c_str());
+  MHD_Result ret = MHD_queue_response(c, MHD_HTTP_UNAUTHORIZED, r);
+  MHD_destroy_response(r);
+  return ret;
+}
+
+int ConnectionRequestServer::Handle(MHD_Connection* c, const std::string& method,
+                                    const std::string& path) {
   auto it = endpoints_.find(path);
   if (it == endpoints_.end()) {
     ++stats_.not_found;
     return Queue(c, MHD_HTTP_NOT_FOUND);
   }
   Endpoint& ep = it->second;
-  const std::string& realm = options_.realm;
-  char* user = MHD_digest_auth_get_username(c);
-  bool user_ok = user && ep.config.username == user;
-  if (user) MHD_free(user);
-  int check = MHD_NO;
-  if (user_ok) {
-    check = MHD_digest_auth_check2(
-        c, realm.c_str(), ep.config.username.c_str(), ep.config.password.Reveal().c_str(),
-        static_cast<unsigned>(options_.nonce_timeout.count()), MHD_DIGEST_ALG_MD5);
-  }
-  if (check != MHD_YES) {
-    ++stats_.unauthorized;
-    MHD_Response* r =
-        MHD_create_response_from_buffer(0, const_cast<char*>(""), MHD_RESPMEM_PERSISTENT);
-    MHD_Result ret = MHD_queue_auth_fail_response2(c, realm.c_str(), opaque_.c_str(), r,
-                                                   check == MHD_INVALID_NONCE ? MHD_YES : MHD_NO,
-                                                   MHD_DIGEST_ALG_MD5);
-    MHD_destroy_response(r);
-    return ret;
-  }
+  const Auth auth = CheckDigest(c, method, path, ep);
+  if (auth != Auth::kOk) return Challenge(c, auth == Auth::kStale);
   if (ep.config.available && !ep.config.available()) {
     ++stats_.unavailable;
     return Queue(c, MHD_HTTP_SERVICE_UNAVAILABLE);

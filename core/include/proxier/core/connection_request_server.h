@@ -40,7 +40,9 @@ struct ConnectionRequestEndpoint {
 
 // Runs inside the EventLoop (libmicrohttpd in external-epoll mode): no extra thread, handlers and
 // callbacks run on the engine thread. GET (or POST) on a registered path: without valid Digest
-// credentials 401 with a Digest challenge (MD5, qop=auth); valid but over the rate limit or
+// credentials 401 with a Digest challenge (MD5, qop=auth; a fresh nonce per challenge, good for
+// nonce_timeout, each nonce count once; stale=true when only the nonce was too old or unknown);
+// valid but over the rate limit or
 // unavailable 503; otherwise 200 with an empty body and `on_request`. Unknown paths 404.
 // Thread: engine thread.
 class ConnectionRequestServer {
@@ -65,7 +67,7 @@ class ConnectionRequestServer {
   const Stats& stats() const { return stats_; }
 
   // Answers one request (called by the libmicrohttpd access handler; returns an MHD_Result).
-  int Handle(MHD_Connection* connection, const std::string& path);
+  int Handle(MHD_Connection* connection, const std::string& method, const std::string& path);
 
  private:
   explicit ConnectionRequestServer(EventLoop& loop, ConnectionRequestOptions options);
@@ -76,6 +78,19 @@ class ConnectionRequestServer {
     ConnectionRequestEndpoint config;
     std::deque<SteadyTime> accepted;  // times of accepted requests inside the window
   };
+  // Digest (RFC 7616, MD5, qop=auth) is checked here, not by libmicrohttpd: 0.9.75 makes a nonce
+  // from the second, the method and the URI and keeps it in a table indexed by a weak hash, so
+  // challenges sent within the same second overwrote each other (or were the same nonce, and the
+  // second answer looked like a replay): concurrent connection requests failed 401.
+  enum class Auth { kOk, kBad, kStale };
+  Auth CheckDigest(MHD_Connection* c, const std::string& method, const std::string& path,
+                   const Endpoint& ep);
+  int Challenge(MHD_Connection* c, bool stale);
+  struct Nonce {
+    SteadyTime issued;
+    uint64_t nc = 0;  // highest nonce count accepted
+  };
+  static constexpr size_t kMaxNonces = 1024;  // the oldest goes first
 
   EventLoop& loop_;
   ConnectionRequestOptions options_;
@@ -84,6 +99,8 @@ class ConnectionRequestServer {
   uint16_t port_ = 0;
   std::string opaque_;
   std::map<std::string, Endpoint> endpoints_;
+  std::map<std::string, Nonce> nonces_;
+  std::deque<std::string> nonce_order_;  // oldest first
   EventLoop::TimerId timer_ = 0;
   bool timer_armed_ = false;
   Stats stats_;
