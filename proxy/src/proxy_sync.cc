@@ -103,6 +103,13 @@ void ProxyProvider::OnEvent(const upnp::Args& variables) {
         ReportChanges(update->changed);
       }
     } else if (name == "SupportedParametersUpdate") {
+      // The first value is the initial event of a subscription: the state our own Sync (run at
+      // attach) already read, unless we know no metadata at all (that sync failed). Only a later
+      // change means the supported set changed.
+      const bool first = !supported_update_;
+      const bool same = supported_update_ == value;
+      supported_update_ = value;
+      if (same || (first && !meta_.empty())) continue;
       Sync([udn = udn_](Status st) {
         if (!st.ok()) PX_LOG(kWarning, "proxy") << udn << ": metadata refresh: " << st;
       });

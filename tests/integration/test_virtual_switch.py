@@ -22,7 +22,9 @@ class VirtualSwitchTest(VirtualTest):
         self.assertIn(r["status"], (0, 1))
 
     def effective(self, udn):
-        return self.proxy_row(udn)[1]["EffectiveMode"]
+        """EffectiveMode of `udn`'s X_02C0DE_Proxy row (None until the device has a row)."""
+        row = self.proxy_row(udn)[1]
+        return row["EffectiveMode"] if row else None
 
     def embedded_rows(self, udn):
         """(ProxiedDevice instance, EmbeddedDevice rows of udn, VirtualDevice rows) on the gateway."""

@@ -227,9 +227,17 @@ TEST_F(ProxyProviderTest, ConfigurationUpdateWithoutListReReadsNotified) {
 TEST_F(ProxyProviderTest, SupportedParametersUpdateRefreshesMetadata) {
   StartEmbedded();
   EXPECT_EQ(proxy_->Meta("/UPnP/DM/DeviceInfo/Location"), nullptr);
+  // The subscription's initial event carries the value our attach-time sync already matches:
+  // no second full sync.
+  proxy_->OnEvent({{"SupportedParametersUpdate", "2026-01-01T00:00:00Z"}});
+  loop_.RunUntilIdle();
+  EXPECT_EQ(dev_.total_calls(), 0);
+  proxy_->OnEvent({{"SupportedParametersUpdate", "2026-01-01T00:00:00Z"}});  // unchanged
+  loop_.RunUntilIdle();
+  EXPECT_EQ(dev_.total_calls(), 0);
   dev_.Define("/UPnP/DM/DeviceInfo/Location", "string", true);
   dev_.Put("/UPnP/DM/DeviceInfo/Location", "hall");
-  proxy_->OnEvent({{"SupportedParametersUpdate", "2026-01-01T00:00:00Z"}});
+  proxy_->OnEvent({{"SupportedParametersUpdate", "2026-01-02T00:00:00Z"}});
   ASSERT_TRUE(loop_.RunUntil(
       [&] { return proxy_->Meta("/UPnP/DM/DeviceInfo/Location") != nullptr; }, kWait));
   EXPECT_TRUE(proxy_->Meta("/UPnP/DM/DeviceInfo/Location")->writable);

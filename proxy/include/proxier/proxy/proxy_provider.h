@@ -154,6 +154,7 @@ class ProxyProvider final : public datamodel::Provider {
   std::set<std::string> dirty_;  // cache entries changed (or erased) since the last flush
   std::optional<EventLoop::TimerId> flush_timer_;
   std::optional<WallTime> last_sync_;
+  std::optional<std::string> supported_update_;  // last SupportedParametersUpdate value seen
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
