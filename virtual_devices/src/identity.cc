@@ -1,7 +1,7 @@
 // Virtual-device identity (mapping.md §3) and UDN-derived values.
 #include "proxier/virtual_devices/identity.h"
 
-#include "sha256.h"
+#include "proxier/common/hash.h"
 
 namespace proxier::virtual_devices {
 
@@ -84,7 +84,7 @@ std::string DerivedCrPassword(const std::string& secret, const std::string& udn)
 
 uint32_t PhaseOffset(const std::string& udn, uint32_t spread_s) {
   if (spread_s == 0) return 0;
-  Digest256 d = Sha256(udn);
+  Sha256Digest d = Sha256(udn);
   uint32_t x = (uint32_t{d[0]} << 24) | (uint32_t{d[1]} << 16) | (uint32_t{d[2]} << 8) | d[3];
   return x % spread_s;
 }

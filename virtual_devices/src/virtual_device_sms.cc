@@ -1,8 +1,8 @@
 // VirtualDevice: Download and ChangeDUState through the appliance's SoftwareManagement service
 // (mapping.md §4), with SMS operations polled to completion.
+#include "proxier/common/hash.h"
 #include "proxier/common/log.h"
 #include "proxier/datamodel/value.h"
-#include "sha256.h"
 #include "virtual_device.h"
 
 namespace proxier::virtual_devices {
