@@ -9,7 +9,7 @@
 
 namespace proxier::core {
 
-// Lower-case hex MD5 of `data` (RFC 1321).
+// Lower-case hex MD5 of `data` (RFC 1321; OpenSSL through proxier/common/hash.h).
 std::string Md5Hex(std::string_view data);
 
 // The parameters of an `Authorization: Digest k=v, k="v", ...` header, keys lower-cased and
