@@ -1,5 +1,7 @@
 // Attaching appliances: DeviceId, ProxierInfo, reads through the virtual device's session,
 // VirtualDevice rows, connection requests, fallback, identity kept across restarts.
+#include <sqlite3.h>
+
 #include "vd_fixture.h"
 
 namespace proxier::testing {
@@ -118,6 +120,32 @@ TEST_F(AttachTest, VirtualDeviceRowFollowsAttachAndDetach) {
   ASSERT_TRUE(Wait([&] { return acs_.Count("Inform") == 2 && Idle(); }));
   EXPECT_EQ(Codes(InformAt(1).events), (std::vector<std::string>{"1 BOOT"}))
       << "re-attach: the ACS knows it already";
+}
+
+// A new device stores its identity, gateway row, model and client state (dozens of values) in
+// one commit, and so does a known one when it is attached again: with 100 devices, one commit
+// (one fsync) per value made the first bootstrap of all of them mostly a wait for the disk.
+TEST_F(AttachTest, AttachingStoresInFewCommits) {
+  int commits = 0;
+  sqlite3_commit_hook(
+      db_->raw(),
+      [](void* n) {
+        ++*static_cast<int*>(n);
+        return 0;
+      },
+      &commits);
+  CreateVd();
+  commits = 0;
+  ASSERT_TRUE(vd_->Attach(Md()).ok());
+  ASSERT_TRUE(Wait([&] { return Client() != nullptr; }));
+  EXPECT_LE(commits, 3) << "identified and started";
+  ASSERT_TRUE(Wait([&] { return Client()->sessions_ok() >= 1 && Idle(); }));
+  vd_->Detach(kUdn);
+  commits = 0;
+  ASSERT_TRUE(vd_->Attach(Md()).ok());
+  EXPECT_NE(Client(), nullptr);
+  EXPECT_LE(commits, 2) << "attached again";
+  sqlite3_commit_hook(db_->raw(), nullptr, nullptr);
 }
 
 TEST_F(AttachTest, ConnectionRequestsReachItAnd503WhileOffline) {
