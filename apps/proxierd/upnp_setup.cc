@@ -15,6 +15,29 @@ upnp::ControlPointOptions ControlPointOptionsFrom(const DaemonConfig& config) {
   return o;
 }
 
+template <typename F>
+void BatchingListener::Batch(F&& each) {
+  Transaction tx(db_);
+  for (upnp::Listener* l : targets_) each(l);
+  if (!tx.begin_status().ok()) return;  // then every write committed on its own
+  Status st = tx.Commit();
+  if (!st.ok()) PX_LOG(kError, "proxierd") << "storing a UPnP event's changes: " << st;
+}
+
+void BatchingListener::OnDevice(const upnp::RootDevice& device, upnp::DeviceChange change) {
+  Batch([&](upnp::Listener* l) { l->OnDevice(device, change); });
+}
+
+void BatchingListener::OnEvent(const std::string& uuid, upnp::DmService service,
+                               const upnp::Args& variables) {
+  Batch([&](upnp::Listener* l) { l->OnEvent(uuid, service, variables); });
+}
+
+void BatchingListener::OnResync(const std::string& uuid, upnp::DmService service,
+                                const std::string& reason) {
+  Batch([&](upnp::Listener* l) { l->OnResync(uuid, service, reason); });
+}
+
 std::unique_ptr<UpnpSide> UpnpSide::Create(const UpnpSideDeps& deps) {
   std::unique_ptr<UpnpSide> side(new UpnpSide(deps));
   const DaemonConfig& config = deps.config;
@@ -33,7 +56,6 @@ std::unique_ptr<UpnpSide> UpnpSide::Create(const UpnpSideDeps& deps) {
     return nullptr;
   }
   side->tables_ = std::move(tables).value();
-  side->cp_->AddListener(side->tables_.get());
 
   // The proxy: after the discovery tables, so their rows exist when the manager refers to them.
   proxy::ProxyManagerOptions po;
@@ -85,7 +107,9 @@ std::unique_ptr<UpnpSide> UpnpSide::Create(const UpnpSideDeps& deps) {
   }
   side->vd_ = std::move(vd).value();
   side->manager_->SetVirtualHost(side->vd_.get());
-  side->cp_->AddListener(side->manager_.get());
+  side->listener_ = std::make_unique<BatchingListener>(
+      deps.db, std::vector<upnp::Listener*>{side->tables_.get(), side->manager_.get()});
+  side->cp_->AddListener(side->listener_.get());
   return side;
 }
 
@@ -114,10 +138,9 @@ void UpnpSide::Stop() {
 UpnpSide::~UpnpSide() {
   if (cp_) {
     Stop();
-    if (manager_) cp_->RemoveListener(manager_.get());
+    if (listener_) cp_->RemoveListener(listener_.get());
     manager_.reset();
     vd_.reset();
-    if (tables_) cp_->RemoveListener(tables_.get());
   }
   vd_.reset();
   actions_.reset();
