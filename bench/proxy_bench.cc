@@ -337,14 +337,16 @@ void Measure(benchmark::State& state, const std::string& kind, const Start& star
     }
     samples.push_back(us);
   }
-  // Exactly one device request per call (no extra round trip), and the device answered each
-  // one itself (no read served by the proxy's cache after a failed request).
+  // The device answered exactly one GetValues per call itself (no extra round trip, no read
+  // served by the proxy's cache after a failed request). The control point's own count may be
+  // higher: under load a request on a keep-alive connection the device had closed is sent again
+  // (counted twice, answered once); device_requests_per_call shows it.
   const uint64_t requests = env.cp->stats().actions - requests_before;
   const int64_t answered = env.Answered() - answered_before;
   state.counters["device_requests_per_call"] =
       calls ? static_cast<double>(requests) / static_cast<double>(calls) : 0;
   if (state.error_occurred()) return;
-  if (requests != static_cast<uint64_t>(calls) || answered != calls) {
+  if (requests < static_cast<uint64_t>(calls) || answered != calls) {
     Fail(state, what,
          std::to_string(requests) + " device requests sent and " + std::to_string(answered) +
              " GetValues answered by the device for " + std::to_string(calls) + " calls");
