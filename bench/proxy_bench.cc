@@ -338,9 +338,10 @@ void Measure(benchmark::State& state, const std::string& kind, const Start& star
     samples.push_back(us);
   }
   // The device answered exactly one GetValues per call itself (no extra round trip, no read
-  // served by the proxy's cache after a failed request). The control point's own count may be
-  // higher: under load a request on a keep-alive connection the device had closed is sent again
-  // (counted twice, answered once); device_requests_per_call shows it.
+  // served by the proxy's cache after a failed request). The control point's count of all actions
+  // may be higher: under load the smoke run saw one extra action in a window (not a GetValues:
+  // the device answered one per call), e.g. the manager's own requests after a re-announcement;
+  // device_requests_per_call shows it.
   const uint64_t requests = env.cp->stats().actions - requests_before;
   const int64_t answered = env.Answered() - answered_before;
   state.counters["device_requests_per_call"] =
