@@ -2,6 +2,8 @@
 // VirtualDevice rows, connection requests, fallback, identity kept across restarts.
 #include <sqlite3.h>
 
+#include <chrono>
+
 #include "vd_fixture.h"
 
 namespace proxier::testing {
@@ -183,8 +185,11 @@ TEST_F(AttachTest, UnreadableIdentityFallsBackAfterRetries) {
   CreateVd();
   ASSERT_TRUE(vd_->Attach(Md()).ok());
   cms_.online = false;  // every read fails as a transport error, the lease still looks active
+  const auto start = std::chrono::steady_clock::now();
   ASSERT_TRUE(Wait([&] { return !fallbacks_.empty(); }));
   EXPECT_NE(fallbacks_[0].find("cannot read the DeviceId"), std::string::npos) << fallbacks_[0];
+  // Five tries with doubling waits (50, 100, 200, 400 ms here): timers never fire early.
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(750));
 }
 
 TEST_F(AttachTest, OfflineWithoutStoredIdentityIsRefusedAtOnce) {

@@ -1,4 +1,5 @@
 // VirtualDevice: reading the appliance (subtrees, identity, DeviceInfo values), mounts, sync.
+#include <algorithm>
 #include <set>
 
 #include "proxier/common/log.h"
@@ -111,9 +112,13 @@ void VirtualDevice::OnValues(const std::map<std::string, std::string>& values,
     if (++identify_failures_ >= ctx_.options.identify_tries) {
       return ctx_.refused(md_.udn, "cannot read the DeviceId: " + transport.message());
     }
+    // Doubling waits (5, 10, 20, 40 s by default): a device busy at start is not sent to
+    // embedded mode for good by a few seconds of trouble.
+    const Millis wait =
+        ctx_.options.identify_retry * (int64_t{1} << std::min(identify_failures_ - 1, 10));
     PX_LOG(kInfo, "vd") << md_.udn << ": identity read failed (" << transport.message()
-                        << "), retrying";
-    retry_timer_ = ctx_.loop.RunAfter(ctx_.options.identify_retry, [this] {
+                        << "), retrying in " << wait.count() << " ms";
+    retry_timer_ = ctx_.loop.RunAfter(wait, [this] {
       retry_timer_.reset();
       if (online_) Refresh();
     });

@@ -120,9 +120,10 @@ struct VirtualDevicesOptions {
   // A device told to reboot that is not seen rebooting (new BOOTID or byebye/alive) within this
   // time is taken as back anyway.
   Seconds reboot_timeout{300};
-  // Identity reads that fail (transport, timeout) are retried this often before giving up.
+  // Identity reads that fail (transport, timeout) are retried after identify_retry, then twice,
+  // four times... as long; after identify_tries failures the device falls back to embedded.
   Millis identify_retry{5000};
-  int identify_tries = 3;
+  int identify_tries = 5;
   // SMS operations (Download, ChangeDUState) are polled this often (and at each OperationIDs
   // event) until they complete or time out (TransferComplete 9010 / DU fault 9010).
   Millis sms_poll{2000};
