@@ -1,5 +1,7 @@
 // ProxyManager: control-point news (appear, describe, byebye, expiry, return), GENA events,
 // data-model sync of a device, ACS writes to the proxy's own objects, purge.
+#include <algorithm>
+
 #include "proxier/common/log.h"
 #include "proxier/datamodel/value.h"
 #include "proxier/proxy/proxy_manager.h"
@@ -84,11 +86,27 @@ void ProxyManager::SyncDevice(Device& d) {
       if (!a || !*a) return;
       auto it = devices_.find(udn);
       if (it == devices_.end() || !it->second->provider) return;
+      Device& dev = *it->second;
       if (!st.ok()) {
-        PX_LOG(kWarning, "proxy") << udn << ": sync: " << st;
+        // Without a sync the device has no metadata (no names, no types): try again later,
+        // after retry_base, twice as long, ... (at most 64 times retry_base).
+        const Millis wait =
+            options_.provider.retry_base * (int64_t{1} << std::min(dev.sync_failures, 6));
+        ++dev.sync_failures;
+        PX_LOG(kWarning, "proxy") << udn << ": sync: " << st << "; again in " << wait.count()
+                                  << " ms";
+        loop_.RunAfter(wait, [this, alive, udn] {
+          auto a = alive.lock();
+          if (!a || !*a) return;
+          auto again = devices_.find(udn);
+          if (again == devices_.end()) return;
+          Device& d = *again->second;
+          if (d.online && d.mode == "embedded" && d.provider) SyncDevice(d);
+        });
         return;
       }
-      it->second->synced_once = true;
+      dev.sync_failures = 0;
+      dev.synced_once = true;
       std::string row =
           "Device.ManagementServer.EmbeddedDevice." + std::to_string(it->second->embedded_n) + ".";
       SetRow(row, "LastSyncTime", datamodel::FormatDateTime(loop_.clock().WallNow()));

@@ -29,6 +29,7 @@ struct ProxyManager::Device {
   std::unique_ptr<ProxyProvider> provider;  // embedded mode
   std::vector<std::string> mounted;         // CWMP prefixes mounted in the gateway's model
   bool syncing = false;
+  int sync_failures = 0;  // embedded syncs failed in a row (retried with doubling waits)
 };
 
 }  // namespace proxier::proxy

@@ -17,9 +17,12 @@ class EmbeddedTest(IntegrationTest):
         r = acs.run_ok({"name": "GetParameterValues", "names": list(names)})
         return {name: (value, t) for name, value, t in r["values"]}
 
-    def start_all(self, count=2, profiles=("nas", "smart-plug"), proxy_extra=None):
+    def start_all(self, count=2, profiles=("nas", "smart-plug"), proxy_extra=None,
+                  sim_commands=()):
         self.sim = Sim(self, list(profiles), count, SIM_PORT)
         self.uuids = [self.sim.command("udn %d" % i) for i in range(count)]
+        for command in sim_commands:  # before proxierd sees the devices
+            self.sim.command(command)
         acs = self.start_acs()
         px = self.make_proxierd(acs)
         set_upnp_section(px.config_path, enabled=True, interface="lo", port=PROXIERD_UPNP_PORT,
@@ -145,6 +148,15 @@ class EmbeddedTest(IntegrationTest):
         acs.wait_idle()
         self.assertIn(self.gpv(acs, row + "Online")[row + "Online"][0], ("0", "false"))
         self.assertEqual(self.gpv(acs, name)[name][0], "nas-0")  # from the stored cache
+
+    def test_a_failed_first_sync_is_retried(self):
+        # The device's first answers fail (501): without the metadata sync nothing of it can be
+        # read, so the sync is tried again until it succeeds.
+        acs, px = self.start_all(count=1, profiles=("nas",), sim_commands=["error 0 501 3"])
+        row = self.row_of(self.uuids[0])
+        name = row + "UPnP.DM.Configuration.Network.HostName"
+        self.assertEqual(self.gpv(acs, name)[name][0], "nas-0")
+        self.assertIn("sync: ", px.log())
 
     def test_configuration_update_becomes_value_change(self):
         acs, px = self.start_all()
