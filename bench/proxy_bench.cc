@@ -14,12 +14,6 @@
 // (--benchmark_enable_random_interleaving=false to turn it off). UPnP: run it only inside a private
 // network namespace (scripts/bench-proxy.sh).
 #include <benchmark/benchmark.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -34,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "child_process.h"
 #include "proxier/common/clock.h"
 #include "proxier/common/event_loop.h"
 #include "proxier/common/log.h"
@@ -58,97 +53,7 @@ constexpr Millis kSetupWait{30000};  // discovery + description + sync + subscri
 constexpr Millis kActionTimeout{10000};
 constexpr Millis kCallWait{15000};  // one call
 
-// upnp-dm-sim as a child process with its control channel on stdin/stdout.
-class SimProcess {
- public:
-  static std::unique_ptr<SimProcess> Spawn(const std::vector<std::string>& argv) {
-    int in[2], out[2];
-    if (pipe2(in, O_CLOEXEC) != 0) return nullptr;
-    if (pipe2(out, O_CLOEXEC) != 0) {
-      close(in[0]);
-      close(in[1]);
-      return nullptr;
-    }
-    const pid_t pid = fork();
-    if (pid == 0) {
-      dup2(in[0], 0);
-      prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the benchmark (e.g. a crash)
-      dup2(out[1], 1);
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    std::unique_ptr<SimProcess> p(new SimProcess());
-    p->pid_ = pid;
-    p->in_ = in[1];
-    p->out_ = out[0];
-    return p;
-  }
-  ~SimProcess() {
-    if (pid_ > 0) {
-      Write("quit");
-      // It closes its stdout when it exits: wait for EOF (bounded), then reap it.
-      if (!WaitEof(Millis(5000))) kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    close(in_);
-    close(out_);
-  }
-  void Write(const std::string& line) {
-    const std::string l = line + "\n";
-    (void)!write(in_, l.data(), l.size());
-  }
-  // The next line of its stdout, or "" after `timeout`.
-  std::string ReadLine(Millis timeout) {
-    const auto deadline = SteadyClock::now() + timeout;
-    for (;;) {
-      if (size_t nl = buf_.find('\n'); nl != std::string::npos) {
-        std::string line = buf_.substr(0, nl);
-        buf_.erase(0, nl + 1);
-        return line;
-      }
-      if (!Fill(deadline)) return "";
-    }
-  }
-  std::string Command(const std::string& line) {
-    Write(line);
-    return ReadLine(Millis(10000));
-  }
-
- private:
-  SimProcess() = default;
-  // Appends what is readable before `deadline`; false on EOF or timeout.
-  bool Fill(SteadyClock::time_point deadline) {
-    const auto left = std::chrono::ceil<Millis>(deadline - SteadyClock::now()).count();
-    if (left <= 0) return false;
-    pollfd p{out_, POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(left)) <= 0) return false;
-    char b[4096];
-    const ssize_t n = read(out_, b, sizeof(b));
-    if (n <= 0) return false;
-    buf_.append(b, static_cast<size_t>(n));
-    return true;
-  }
-  bool WaitEof(Millis timeout) {
-    const auto deadline = SteadyClock::now() + timeout;
-    while (SteadyClock::now() < deadline) {
-      pollfd p{out_, POLLIN, 0};
-      const auto left = std::chrono::ceil<Millis>(deadline - SteadyClock::now()).count();
-      if (poll(&p, 1, static_cast<int>(std::max<int64_t>(left, 0))) <= 0) return false;
-      char b[512];
-      if (read(out_, b, sizeof(b)) <= 0) return true;
-    }
-    return false;
-  }
-  pid_t pid_ = -1;
-  int in_ = -1;
-  int out_ = -1;
-  std::string buf_;
-};
+using upnp::testing::Child;  // upnp-dm-sim with its control channel on stdin/stdout
 
 // The device and the stack under test, set up once for every benchmark.
 struct Env {
@@ -161,7 +66,7 @@ struct Env {
   std::unique_ptr<upnp::DmClient> dm;
   std::unique_ptr<proxy::DiscoveryTables> tables;
   std::unique_ptr<proxy::ProxyManager> manager;
-  std::unique_ptr<SimProcess> sim;
+  std::unique_ptr<Child> sim;
   std::string udn;
   std::string row;  // "Device.X_02C0DE_ProxiedDevice.<n>."
 
@@ -221,11 +126,10 @@ Status Setup(Env& env) {
   if (!gw.ok()) return gw.status();
   env.gw = std::move(gw).value();
 
-  env.sim =
-      SimProcess::Spawn({PROXIER_SIM_BINARY, "--count", "1", "--port", std::to_string(kSimPort),
-                         "--uuid-seed", "proxy-bench", "--interface", "lo", "--ip", "127.0.0.1",
-                         "--profile", std::string(PROXIER_SOURCE_DIR) + "/etc/sim/smart-plug.toml",
-                         "--extra-params", std::to_string(kMaxParams)});
+  env.sim = Child::Spawn({PROXIER_SIM_BINARY, "--count", "1", "--port", std::to_string(kSimPort),
+                          "--uuid-seed", "proxy-bench", "--interface", "lo", "--ip", "127.0.0.1",
+                          "--profile", std::string(PROXIER_SOURCE_DIR) + "/etc/sim/smart-plug.toml",
+                          "--extra-params", std::to_string(kMaxParams)});
   if (!env.sim) return Status(Code::kInternalError, "cannot start upnp-dm-sim");
   const std::string ready = env.sim->ReadLine(Millis(60000));
   if (!ready.starts_with("READY")) {
