@@ -250,6 +250,14 @@ Result<DaemonConfig> LoadConfig(const std::string& path) {
   return c;
 }
 
+core::TlsOptions AcsTls(const DaemonConfig& config) {
+  return {true, config.ca_file, config.client_cert, config.client_key};
+}
+
+const Secret& VirtualCrSecret(const DaemonConfig& config) {
+  return config.virtual_cr_secret.empty() ? config.cr_password : config.virtual_cr_secret;
+}
+
 std::string DescribeConfig(const DaemonConfig& c) {
   std::ostringstream out;
   out << "device      " << c.manufacturer << " / " << c.oui << "-" << c.product_class << "-"

@@ -8,6 +8,7 @@
 
 #include "proxier/common/log.h"
 #include "proxier/common/status.h"
+#include "proxier/core/http_client.h"
 
 namespace proxier::app {
 
@@ -81,6 +82,13 @@ struct DaemonConfig {
 // Parses and validates `path`. Errors: 9003 with "file:line: reason" for syntax errors, wrong
 // types or invalid values (bad OUI, bad listen address, unknown mode, ...).
 Result<DaemonConfig> LoadConfig(const std::string& path);
+
+// TLS towards the ACS (and its file servers): always verified, [acs] ca_file/client_cert/key.
+core::TlsOptions AcsTls(const DaemonConfig& config);
+
+// Key of the virtual devices' derived connection-request passwords: [proxy] virtual_cr_secret,
+// or the [connection_request] password when it is empty.
+const Secret& VirtualCrSecret(const DaemonConfig& config);
 
 // A human-readable summary without secrets.
 std::string DescribeConfig(const DaemonConfig& config);

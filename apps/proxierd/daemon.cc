@@ -136,7 +136,7 @@ ExitAction RunDaemon(const DaemonConfig& config, const std::string& config_path,
   options.advertised_host = config.cr_advertised_host;
   options.forced_inform = ForcedInform(schema);
   options.work_dir = work_dir;
-  options.tls = {true, config.ca_file, config.client_cert, config.client_key};
+  options.tls = AcsTls(config);
   options.seed = Seed(config);
   core::CwmpClient client(loop, random, **db, (*gw)->model(), store, http, cr->get(), hooks,
                           options);

@@ -109,8 +109,7 @@ int main(int argc, char** argv) {
     proxier::log::SetLevel(level);
   }
   if (!vd_udn.empty()) {
-    const proxier::Secret& key =
-        config->virtual_cr_secret.empty() ? config->cr_password : config->virtual_cr_secret;
+    const proxier::Secret& key = proxier::app::VirtualCrSecret(*config);
     std::cout << proxier::virtual_devices::DerivedCrPassword(key.Reveal(), vd_udn) << "\n";
     return 0;
   }

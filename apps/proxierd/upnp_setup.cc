@@ -83,10 +83,10 @@ std::unique_ptr<UpnpSide> UpnpSide::Create(const UpnpSideDeps& deps) {
   vo.proxier = {config.oui, config.product_class, config.serial_number};
   vo.vendor_prefix = vendor_prefix;
   vo.acs_seed = deps.acs_seed;
-  vo.cr_secret = config.virtual_cr_secret.empty() ? config.cr_password : config.virtual_cr_secret;
+  vo.cr_secret = VirtualCrSecret(config);
   vo.advertised_host = config.cr_advertised_host;
   vo.work_dir = deps.work_dir;
-  vo.tls = {true, config.ca_file, config.client_cert, config.client_key};
+  vo.tls = AcsTls(config);
   vo.periodic_spread_s = config.virtual_inform_spread;
   vo.reboot_timeout = Seconds(config.virtual_reboot_timeout);
   vo.gateway = &deps.gateway.model();
@@ -139,9 +139,8 @@ UpnpSide::~UpnpSide() {
   if (cp_) {
     Stop();
     if (listener_) cp_->RemoveListener(listener_.get());
-    manager_.reset();
-    vd_.reset();
   }
+  manager_.reset();  // calls the virtual devices: goes first
   vd_.reset();
   actions_.reset();
   dm_.reset();
