@@ -17,11 +17,8 @@ upnp::ControlPointOptions ControlPointOptionsFrom(const DaemonConfig& config) {
 
 template <typename F>
 void BatchingListener::Batch(F&& each) {
-  Transaction tx(db_);
+  ScopedCommit batch(db_, "a UPnP event's changes");
   for (upnp::Listener* l : targets_) each(l);
-  if (!tx.begin_status().ok()) return;  // then every write committed on its own
-  Status st = tx.Commit();
-  if (!st.ok()) PX_LOG(kError, "proxierd") << "storing a UPnP event's changes: " << st;
 }
 
 void BatchingListener::OnDevice(const upnp::RootDevice& device, upnp::DeviceChange change) {

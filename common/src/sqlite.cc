@@ -3,6 +3,8 @@
 
 #include <sqlite3.h>
 
+#include "proxier/common/log.h"
+
 namespace proxier {
 
 namespace {
@@ -155,6 +157,12 @@ Transaction::~Transaction() {
     (void)db_.Exec("ROLLBACK TO " + savepoint_);
     (void)db_.Exec("RELEASE " + savepoint_);
   }
+}
+
+ScopedCommit::~ScopedCommit() {
+  if (!tx_.begin_status().ok()) return;
+  Status st = tx_.Commit();
+  if (!st.ok()) PX_LOG(kError, "db") << "storing " << what_ << ": " << st;
 }
 
 Status Transaction::Commit() {

@@ -33,24 +33,6 @@ struct DeviceContext {
   std::function<void(const std::string& udn, const std::string& reason)> refused;
 };
 
-// Commits at scope exit what the scope wrote: one commit (and one fsync) for the dozens of
-// values a new or returning device stores, instead of one each. Inside an open transaction it is
-// a savepoint of it. Without a transaction (BEGIN failed) the writes commit one by one.
-class ScopedCommit {
- public:
-  explicit ScopedCommit(Db& db) : tx_(db) {}
-  ~ScopedCommit() {
-    if (!tx_.begin_status().ok()) return;
-    Status st = tx_.Commit();
-    if (!st.ok()) PX_LOG(kError, "vd") << "storing: " << st;
-  }
-  ScopedCommit(const ScopedCommit&) = delete;
-  ScopedCommit& operator=(const ScopedCommit&) = delete;
-
- private:
-  Transaction tx_;
-};
-
 // Thread: engine thread. Answers from the appliance that arrive after destruction are dropped.
 class VirtualDevice {
  public:

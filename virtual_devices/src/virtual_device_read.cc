@@ -106,7 +106,8 @@ void VirtualDevice::ReadValues(
 
 void VirtualDevice::OnValues(const std::map<std::string, std::string>& values,
                              const Status& transport) {
-  ScopedCommit batch(ctx_.db);  // identity, row, model and client state of a new device
+  ScopedCommit batch(ctx_.db,
+                     "a virtual device");  // identity, row, model and client state of a new device
   if (!transport.ok() && !identity_) {
     // The DeviceId cannot be read now: retry a few times, then give up on virtual mode.
     if (++identify_failures_ >= ctx_.options.identify_tries) {

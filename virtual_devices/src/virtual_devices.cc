@@ -190,7 +190,8 @@ VirtualDevices::Record& VirtualDevices::RecordOf(const std::string& udn, Status*
 Status VirtualDevices::Attach(const proxy::ManagedDevice& md) {
   if (devices_.count(md.udn)) Detach(md.udn);
   if (!md.port || !md.map) return Status(Code::kInternalError, "no CMS access to " + md.udn);
-  ScopedCommit batch(db_);  // record, model, client state and row of a known device
+  ScopedCommit batch(db_,
+                     "a virtual device");  // record, model, client state and row of a known device
   Status st;
   Record& r = RecordOf(md.udn, &st);
   if (!st.ok()) return st;

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "proxier/common/status.h"
@@ -106,6 +107,22 @@ class Transaction {
   Status begin_;
   std::string savepoint_;  // empty for a top-level transaction
   bool done_ = false;
+};
+
+// Commits at scope exit what the scope wrote (a Transaction that commits instead of rolling
+// back): one commit, one fsync, for the many small writes of one event. Nested inside an open
+// transaction it is a savepoint of it. If BEGIN failed, the writes commit one by one; a failed
+// COMMIT is logged under `what`.
+class ScopedCommit {
+ public:
+  ScopedCommit(Db& db, std::string what) : tx_(db), what_(std::move(what)) {}
+  ~ScopedCommit();
+  ScopedCommit(const ScopedCommit&) = delete;
+  ScopedCommit& operator=(const ScopedCommit&) = delete;
+
+ private:
+  Transaction tx_;
+  std::string what_;
 };
 
 // Applies the schema `steps` of `module` that this database has not yet seen, each in its own
