@@ -38,6 +38,8 @@ class VirtualLifecycleTest(VirtualTest):
         inform = self.wait_inform_with(vd, ["0 BOOTSTRAP"], informs)
         self.assertIn("1 BOOT", [e[0] for e in inform["events"]])
         self.assertIn("BaselineReset", self.px.log())
+        # The appliance itself was reset: the value changed before is back to its default.
+        self.assertEqual(self.sim.command("get 1 /UPnP/DM/DeviceInfo/FriendlyName"), "Plug 1")
 
     def test_firmware_download_runs_as_sms_install(self):
         self.start_all()
