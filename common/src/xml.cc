@@ -7,6 +7,8 @@
 
 #include <mutex>
 
+#include "proxier/common/text.h"
+
 namespace proxier::xml {
 
 using xercesc::TranscodeFromStr;
@@ -26,34 +28,20 @@ std::string ToUtf8(const XMLCh* text) {
 // By hand: a Xerces transcoder per call (ICU converter creation) cost a quarter of the CPU of
 // parsing a 100-value CMS answer. An unpaired surrogate (never produced by the parser) becomes
 // U+FFFD.
-std::string ToUtf8(const XMLCh* text, size_t length) {
-  if (!text || length == 0) return {};
+std::string ToUtf8(const XMLCh* utf16, size_t length) {
+  if (!utf16 || length == 0) return {};
   std::string out;
   out.reserve(length);
   for (size_t i = 0; i < length; ++i) {
-    uint32_t c = text[i];
-    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < length && text[i + 1] >= 0xDC00 &&
-        text[i + 1] <= 0xDFFF) {
-      c = 0x10000 + ((c - 0xD800) << 10) + (text[i + 1] - 0xDC00);
+    uint32_t c = utf16[i];
+    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < length && utf16[i + 1] >= 0xDC00 &&
+        utf16[i + 1] <= 0xDFFF) {
+      c = 0x10000 + ((c - 0xD800) << 10) + (utf16[i + 1] - 0xDC00);
       ++i;
     } else if (c >= 0xD800 && c <= 0xDFFF) {
       c = 0xFFFD;
     }
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (c < 0x800) {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      out += static_cast<char>(0xE0 | (c >> 12));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (c >> 18));
-      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
+    text::AppendUtf8(out, c);
   }
   return out;
 }
@@ -66,10 +54,23 @@ XStr::XStr(std::string_view utf8) {
 
 XStr::~XStr() { XMLPlatformUtils::fgMemoryManager->deallocate(text_); }
 
-std::string Escape(std::string_view text) {
+std::string Escape(std::string_view in) {
   std::string out;
-  out.reserve(text.size() + 8);
-  for (char ch : text) {
+  out.reserve(in.size() + 8);
+  size_t pos = 0;
+  while (pos < in.size()) {
+    const char ch = in[pos];
+    if (static_cast<unsigned char>(ch) >= 0x80) {
+      // The last line: whatever a store or a peer holds, the document stays well-formed.
+      uint32_t cp;
+      if (!text::NextCodePoint(in, &pos, &cp)) {
+        text::AppendUtf8(out, 0xFFFD);
+      } else if (cp != 0xFFFE && cp != 0xFFFF) {
+        text::AppendUtf8(out, cp);
+      }
+      continue;
+    }
+    ++pos;
     switch (ch) {
       case '&':
         out += "&amp;";

@@ -9,6 +9,7 @@
 #include <regex>
 
 #include "proxier/common/log.h"
+#include "proxier/common/text.h"
 #include "syntax_bounds.h"
 
 namespace proxier::datamodel {
@@ -71,6 +72,10 @@ Result<std::string> CheckScalar(std::string_view name, const Syntax& syn, std::s
   std::string canon;
   switch (syn.type) {
     case ValueType::kString:
+      // Nothing ill-formed is stored: it could not travel in an envelope as it is.
+      if (!text::IsXmlText(v)) {
+        return ValueError(name, "not UTF-8 text made of XML characters");
+      }
       canon = v;
       break;
     case ValueType::kBoolean:

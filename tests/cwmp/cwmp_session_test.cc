@@ -88,6 +88,35 @@ TEST_F(SessionTest, AnswersGpvGpnSpvFromTheDataModelAndSetsParameterKeyOnlyOnSuc
   EXPECT_EQ(Value("Device.ManagementServer.ParameterKey"), "key-1");
 }
 
+// The SOAP writer is the last line (issue 10, finding 1): ill-formed bytes that reached the store
+// by any path (an older version, a bug, a tampered file) still give a well-formed envelope the
+// ACS can parse, and the session goes on.
+TEST_F(SessionTest, IllFormedBytesPlantedInTheStoreStillGiveWellFormedEnvelopes) {
+  StartAndSettle();
+  // Bypass every check: write the bytes with SQL. 0xFF 0xFE, a lone surrogate, C0 controls,
+  // U+FFFF and markup.
+  {
+    auto st = db_->Prepare("INSERT OR REPLACE INTO dm_value(ns, path, value) VALUES('gw', ?, ?)");
+    ASSERT_TRUE(st.ok());
+    const std::string planted = "bad\xFF\xFE|\xED\xA0\x80|\x01\x1B|\xEF\xBF\xBF|</Value>";
+    st->Bind(0, "Device.DeviceInfo.ProvisioningCode").Bind(1, planted);
+    ASSERT_TRUE(st->Run().ok());
+  }
+  OpenClient();  // a restart: nothing cached
+  acs_.Queue(cwmp::GetParameterValues{{"Device.DeviceInfo."}});
+  acs_.Queue(cwmp::GetParameterValues{{"Device.DeviceInfo.ProvisioningCode"}});
+  StartAndSettle();
+  EXPECT_EQ(acs_.Count("<unparseable>"), 0u);
+  auto gpv = acs_.Of("GetParameterValuesResponse");
+  ASSERT_EQ(gpv.size(), 2u);
+  const auto* one = ResponseOf<cwmp::GetParameterValuesResult>(gpv[1]);
+  ASSERT_NE(one, nullptr);
+  ASSERT_EQ(one->values.size(), 1u);
+  EXPECT_EQ(one->values[0].value,
+            "bad\xEF\xBF\xBD\xEF\xBF\xBD|\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|||</Value>");
+  EXPECT_EQ(client_->sessions_failed(), 0u);
+}
+
 TEST_F(SessionTest, UnknownMethodAndBadArgumentsAreFaults) {
   acs_.QueueRaw(
       "<soap-env:Envelope xmlns:soap-env=\"http://schemas.xmlsoap.org/soap/envelope/\" "

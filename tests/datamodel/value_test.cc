@@ -31,6 +31,16 @@ TEST_F(ValueTest, StringSizeLimits) {
   EXPECT_EQ(CodeOf("Str", "123456789"), Code::kInvalidParameterValue);
 }
 
+// Nothing ill-formed is stored (issue 10, finding 1): such a string could not travel in an
+// envelope as it is.
+TEST_F(ValueTest, StringsMustBeUtf8TextOfXmlCharacters) {
+  EXPECT_EQ(CodeOf("Str", "ab\xFF\xFE"), Code::kInvalidParameterValue);
+  EXPECT_EQ(CodeOf("Str", "a\xED\xA0\x80"), Code::kInvalidParameterValue);  // lone surrogate
+  EXPECT_EQ(CodeOf("Str", "ab\x01"), Code::kInvalidParameterValue);
+  EXPECT_EQ(CodeOf("Str", "a\xEF\xBF\xBF"), Code::kInvalidParameterValue);  // U+FFFF
+  EXPECT_TRUE(Check("Str", "a\xE2\x82\xAC").ok());                          // a €
+}
+
 TEST_F(ValueTest, ErrorMessagesNameTheParameter) {
   auto r = Check("Int", "11");
   ASSERT_FALSE(r.ok());

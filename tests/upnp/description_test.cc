@@ -51,7 +51,7 @@ TEST(DescriptionTest, ParsesAndResolvesAgainstLocation) {
 TEST(DescriptionTest, UrlBaseAndEmbeddedDevices) {
   std::string emb =
       "<deviceList><device><deviceType>urn:x:device:Sub:1</deviceType>"
-      "<UDN>uuid:aaaa</UDN><serviceList>" +
+      "<UDN>uuid:aaaaaaaa-0000-1111-2222-333333333333</UDN><serviceList>" +
       Service("urn:schemas-upnp-org:service:BasicManagement:1", "urn:upnp-org:serviceId:BMS",
               "/bms") +
       "</serviceList></device></deviceList>";
@@ -67,7 +67,7 @@ TEST(DescriptionTest, UrlBaseAndEmbeddedDevices) {
   EXPECT_TRUE(d->IsDmCapable());  // the DM service sits in the embedded device
   const DeviceInfo* owner = nullptr;
   ASSERT_NE(d->FindService(DmService::kBms, &owner), nullptr);
-  EXPECT_EQ(owner->udn, "uuid:aaaa");
+  EXPECT_EQ(owner->udn, "uuid:aaaaaaaa-0000-1111-2222-333333333333");
 }
 
 TEST(DescriptionTest, NotDmCapable) {
@@ -126,6 +126,47 @@ TEST(DescriptionTest, RefusesHugeDeepAndMalformed) {
                                 "<deviceType>t</deviceType></device></root>",
                                 kLoc)
                    .ok());
+}
+
+// Trust boundary (issue 10, findings 1 and 8): identities must be UUIDs, labels are cleaned,
+// links are web URLs or nothing.
+TEST(DescriptionTest, RefusesPlaceholderAndDuplicateUdns) {
+  auto with_udn = [](const std::string& udn) {
+    std::string d = Doc("", Service("urn:x:service:S:1", "i", "c"));
+    const std::string real = "uuid:11111111-2222-3333-4444-555555555555";
+    return d.replace(d.find(real), real.size(), udn);
+  };
+  for (const char* bad : {"uuid:UUID", "uuid:", "uuid:0", "11111111-2222-3333-4444-555555555555",
+                          "uuid:11111111-2222-3333-4444-55555555555Z"}) {
+    auto d = ParseDescription(with_udn(bad), kLoc);
+    EXPECT_EQ(d.status().code(), Code::kInvalidArguments) << bad;
+    EXPECT_NE(d.status().message().find("not uuid:<UUID>"), std::string::npos) << d.status();
+  }
+  std::string twice =
+      "<deviceList><device><deviceType>urn:x:device:Sub:1</deviceType>"
+      "<UDN>uuid:11111111-2222-3333-4444-555555555555</UDN></device></deviceList>";
+  auto d = ParseDescription(Doc("", Service("urn:x:service:S:1", "i", "c"), twice), kLoc);
+  EXPECT_NE(d.status().message().find("appears twice"), std::string::npos) << d.status();
+}
+
+TEST(DescriptionTest, CleansLabelsAndDropsNonWebLinks) {
+  std::string doc = Doc("", Service("urn:x:service:S:1", "i", "c"));
+  auto put = [&](const std::string& from, const std::string& to) {
+    doc.replace(doc.find(from), from.size(), to);
+  };
+  put("<friendlyName>Plug</friendlyName>",
+      "<friendlyName>Plug\xE2\x80\xAE"
+      "gpj.exe\xC2\x9B</friendlyName>"
+      "<modelURL>javascript:alert(1)</modelURL>"
+      "<manufacturerURL>http://acme.example/</manufacturerURL>");
+  put("<presentationURL>/ui</presentationURL>",
+      "<presentationURL>file:///etc/passwd</presentationURL>");
+  auto d = ParseDescription(doc, kLoc);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->root.friendly_name, "Pluggpj.exe");
+  EXPECT_EQ(d->root.model_url, "");
+  EXPECT_EQ(d->root.manufacturer_url, "http://acme.example/");
+  EXPECT_EQ(d->root.presentation_url, "");
 }
 
 }  // namespace

@@ -42,12 +42,35 @@ TEST(SsdpTest, RefusesGarbage) {
   EXPECT_EQ(bad_age->MaxAge(), std::nullopt);
 }
 
+// Trust boundary: protocol fields must be ASCII (else the datagram is refused); free text is a
+// clean label (finding 1 of issue 10: such bytes once reached the ACS's envelopes).
+TEST(SsdpTest, RefusesNonAsciiProtocolFieldsAndCleansFreeText) {
+  const std::string head = "NOTIFY * HTTP/1.1\r\nNTS: ssdp:alive\r\nNT: upnp:rootdevice\r\n";
+  for (const std::string bad :
+       {"USN: uuid:\xFF\xFE::upnp:rootdevice\r\n", "USN: uuid:\xED\xA0\x80::upnp:rootdevice\r\n",
+        "LOCATION: http://10.0.0.2/\x01d.xml\r\n",
+        "NT: upnp:root\x7F"
+        "device\r\n"}) {
+    EXPECT_FALSE(ParseSsdp(head + bad).ok()) << bad;
+  }
+  auto m = ParseSsdp(head +
+                     "SERVER: Linux \xFF\xFE\x1B[31m \xE2\x80\xAE"
+                     "evil\r\n" +
+                     "X-VENDOR: " + std::string(600, 'v') + "\r\n");
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->Header("SERVER"), "Linux \xEF\xBF\xBD\xEF\xBF\xBD [31m evil");
+  EXPECT_EQ(m->Header("X-VENDOR").size(), 256u);
+  EXPECT_FALSE(ParseSsdp(head + "BAD NAME: x\r\n").ok());
+}
+
 TEST(SsdpTest, UsnSplits) {
   EXPECT_EQ(ParseUsn("uuid:1234::urn:schemas-upnp-org:device:X:1")->suffix,
             "urn:schemas-upnp-org:device:X:1");
   EXPECT_EQ(ParseUsn("uuid:1234")->uuid, "1234");
   EXPECT_EQ(ParseUsn("uuid:1234")->suffix, "");
   EXPECT_FALSE(ParseUsn("1234").has_value());
+  EXPECT_FALSE(ParseUsn("uuid:12 34").has_value());
+  EXPECT_FALSE(ParseUsn("uuid:12\xC3\xA9").has_value());
 }
 
 TEST(SsdpTest, FormatsRoundTrip) {

@@ -1,8 +1,11 @@
 // Device description parsing with limits and the same-host rule for every URL.
 #include "proxier/upnp/description.h"
 
+#include <algorithm>
 #include <functional>
+#include <set>
 
+#include "proxier/common/text.h"
 #include "proxier/common/xml_tree.h"
 #include "proxier/upnp/url.h"
 
@@ -12,6 +15,11 @@ namespace {
 constexpr char kDeviceNs[] = "urn:schemas-upnp-org:device-1-0";
 
 bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+// A URN or identifier (deviceType, serviceType, serviceId): printable ASCII, no blanks.
+bool IsToken(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7F; });
+}
 
 std::string Trimmed(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\r\n");
@@ -56,17 +64,34 @@ class Parser {
     for (size_t i = 0; i < std::size(names); ++i) {
       PX_RETURN_IF_ERROR(Field(e, names[i], fields[i]));
     }
-    if (!StartsWith(out->udn, "uuid:") || out->udn.size() < 6) {
-      return Status(Code::kInvalidArguments, "device without a uuid: UDN");
+    // Identity: a real UUID, once per description (placeholders such as "uuid:UUID" or a
+    // copied UDN would make one device another's).
+    if (!StartsWith(out->udn, "uuid:") || !text::IsUuid(out->udn.substr(5))) {
+      return Status(Code::kInvalidArguments,
+                    "UDN '" + text::CleanLabel(out->udn, 64) + "' is not uuid:<UUID>");
     }
-    if (out->device_type.empty())
-      return Status(Code::kInvalidArguments, "device without deviceType");
+    if (!udns_.insert(out->Uuid()).second) {
+      return Status(Code::kInvalidArguments, "UDN " + out->udn + " appears twice");
+    }
+    if (out->device_type.empty() || !IsToken(out->device_type)) {
+      return Status(Code::kInvalidArguments, "device without a valid deviceType");
+    }
+    // Labels reach the ACS and operators' screens: clean text only.
+    for (std::string* label :
+         {&out->friendly_name, &out->manufacturer, &out->model_description, &out->model_name,
+          &out->model_number, &out->serial_number, &out->upc}) {
+      *label = text::CleanLabel(*label, limits_.max_field);
+    }
+    // Links an operator may click: web URLs only ("javascript:", "file:", ... are dropped).
+    for (std::string* link : {&out->manufacturer_url, &out->model_url}) {
+      if (!link->empty() && !text::IsWebUrl(*link)) link->clear();
+    }
     std::string pres;
     PX_RETURN_IF_ERROR(Field(e, "presentationURL", &pres));
     if (!pres.empty()) {
       // Presentation pages may legitimately live elsewhere; keep it only when it resolves.
       auto u = ResolveUrl(base_, pres);
-      if (u.ok()) out->presentation_url = u->ToString();
+      if (u.ok() && text::IsWebUrl(u->ToString())) out->presentation_url = u->ToString();
     }
     if (const auto* list = e.Child("serviceList")) {
       for (const auto* s : list->Children("service")) {
@@ -81,8 +106,8 @@ class Parser {
         PX_RETURN_IF_ERROR(LocalUrl(*s, "SCPDURL", true, &si.scpd_url));
         PX_RETURN_IF_ERROR(LocalUrl(*s, "controlURL", true, &si.control_url));
         PX_RETURN_IF_ERROR(LocalUrl(*s, "eventSubURL", false, &si.event_sub_url));
-        if (si.service_type.empty() || si.service_id.empty()) {
-          return Status(Code::kInvalidArguments, "service without serviceType/serviceId");
+        if (!IsToken(si.service_type) || !IsToken(si.service_id)) {
+          return Status(Code::kInvalidArguments, "service without a valid serviceType/serviceId");
         }
         out->services.push_back(std::move(si));
       }
@@ -129,6 +154,7 @@ class Parser {
   const DescriptionLimits& limits_;
   size_t devices_ = 0;
   size_t services_ = 0;
+  std::set<std::string> udns_;
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // SOAP envelope building and parsing on top of the hardened XML tree parser.
 #include "proxier/upnp/soap.h"
 
+#include "proxier/common/text.h"
 #include "proxier/common/xml.h"
 #include "proxier/common/xml_tree.h"
 #include "proxier/upnp/xml_writer.h"
@@ -131,8 +132,8 @@ Result<SoapResponse> ParseActionResponse(std::string_view body, std::string_view
                     "UPnPError with bad errorCode '" + code.substr(0, 20) + "'");
     }
     out.upnp_error = std::stoi(code);
-    out.error_description = err->ChildText("errorDescription");
-    if (out.error_description.size() > 1024) out.error_description.resize(1024);
+    // Device text that ends up in faults and CommandProcessingErrMsg: a clean label.
+    out.error_description = text::CleanLabel(err->ChildText("errorDescription"), 1024);
     return out;
   }
   const std::string want = std::string(action) + "Response";

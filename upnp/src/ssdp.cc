@@ -4,11 +4,45 @@
 #include <algorithm>
 #include <cctype>
 
+#include "proxier/common/text.h"
+
 namespace proxier::upnp {
 namespace {
 
 constexpr size_t kMaxDatagram = 8192;
 constexpr size_t kMaxHeaders = 64;
+constexpr size_t kMaxFreeText = 256;  // bytes kept of a free-text header (SERVER)
+
+bool IsPrintableAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7F; });
+}
+
+// An HTTP header name (RFC 9110 token characters).
+bool IsToken(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+}
+
+// Headers whose values are protocol tokens, numbers or URLs (UDA 2.0 §1).
+bool IsProtocolHeader(std::string_view upper_name) {
+  static constexpr std::string_view kNames[] = {"HOST",
+                                                "CACHE-CONTROL",
+                                                "LOCATION",
+                                                "NT",
+                                                "NTS",
+                                                "ST",
+                                                "USN",
+                                                "MAN",
+                                                "MX",
+                                                "BOOTID.UPNP.ORG",
+                                                "CONFIGID.UPNP.ORG",
+                                                "NEXTBOOTID.UPNP.ORG",
+                                                "SEARCHPORT.UPNP.ORG",
+                                                "SECURELOCATION.UPNP.ORG"};
+  return std::find(std::begin(kNames), std::end(kNames), upper_name) != std::end(kNames);
+}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -101,7 +135,18 @@ Result<SsdpMessage> ParseSsdp(std::string_view d) {
     }
     if (m.headers.size() >= kMaxHeaders) return Status(Code::kInvalidArguments, "too many headers");
     std::string name = Upper(Trim(line.substr(0, colon)));
-    m.headers.emplace(std::move(name), std::string(Trim(line.substr(colon + 1))));
+    std::string_view value = Trim(line.substr(colon + 1));
+    if (!IsToken(name)) return Status(Code::kInvalidArguments, "malformed SSDP header name");
+    if (IsProtocolHeader(name)) {
+      // Protocol fields are ASCII by definition: anything else refuses the datagram.
+      if (!IsPrintableAscii(value)) {
+        return Status(Code::kInvalidArguments, name + " is not printable ASCII");
+      }
+      m.headers.emplace(std::move(name), std::string(value));
+    } else {
+      // Free text (SERVER, vendor headers): kept as a clean label, never as raw bytes.
+      m.headers.emplace(std::move(name), text::CleanLabel(value, kMaxFreeText));
+    }
   }
   if (first) return Status(Code::kInvalidArguments, "empty SSDP datagram");
   return m;
@@ -115,6 +160,8 @@ std::optional<Usn> ParseUsn(std::string_view usn) {
   out.uuid = std::string(rest.substr(0, sep));
   if (sep != std::string_view::npos) out.suffix = std::string(rest.substr(sep + 2));
   if (out.uuid.empty() || out.uuid.size() > 128) return std::nullopt;
+  const auto printable = [](char c) { return c > 0x20 && c < 0x7F; };
+  if (!std::all_of(usn.begin(), usn.end(), printable)) return std::nullopt;
   return out;
 }
 

@@ -30,7 +30,9 @@ class XStr {
 };
 
 // Escapes &, <, >, " and ' for XML text and attribute values; CR becomes &#13; and the
-// control characters XML 1.0 cannot represent are dropped.
+// control characters XML 1.0 cannot represent are dropped. Whatever the bytes, the result is
+// XML text: ill-formed UTF-8 becomes U+FFFD and U+FFFE/U+FFFF are dropped (text::ToXmlText's
+// rules), so a writer that escapes every value cannot emit a document that is not well-formed.
 std::string Escape(std::string_view text);
 
 }  // namespace proxier::xml

@@ -20,7 +20,8 @@ inline constexpr std::string_view kUnknownTime = "0001-01-01T00:00:00Z";
 // '+' or leading zeros; hexBinary lower-case).
 // `declared`: the xsi:type the ACS sent, if any; integer types may stand for each other.
 // Errors: 9006 when the text is not of the type (or `declared` is another type); 9007 when it is
-// of the type but outside size, range, enumeration, pattern or list limits. Messages name `name`.
+// of the type but outside size, range, enumeration, pattern or list limits, or a string that is
+// not UTF-8 text of XML characters (text::IsXmlText). Messages name `name`.
 Result<std::string> CheckValue(std::string_view name, const Syntax& syntax, std::string_view value,
                                std::optional<ValueType> declared = std::nullopt);
 

@@ -70,9 +70,13 @@ struct DescriptionLimits {
 
 // Parses the description fetched from `location` (absolute http URL). Relative URLs are
 // resolved against URLBase (if present) else `location`. Refused (9003) when: not a device
-// description, no root device or UDN, a device nests too deep, any URLBase/SCPD/control/event
-// URL points at another host or port family than `location` (a foreign control URL), malformed
-// XML. Over a limit: 9004. Thread: any.
+// description, no root device, a UDN that is not "uuid:" + a UUID (text::IsUuid) or appears
+// twice, a deviceType/serviceType/serviceId that is not printable ASCII, a device nests too deep,
+// any URLBase/SCPD/control/event URL points at another host or port family than `location` (a
+// foreign control URL), malformed XML. Over a limit: 9004.
+// Trust boundary: labels (friendlyName, manufacturer, modelDescription, modelName, modelNumber,
+// serialNumber, UPC) come out as text::CleanLabel; manufacturerURL, modelURL and presentationURL
+// are kept only when they are web URLs (text::IsWebUrl), else empty. Thread: any.
 Result<Description> ParseDescription(std::string_view xml, std::string_view location,
                                      const DescriptionLimits& limits = {});
 

@@ -34,11 +34,15 @@ struct SsdpMessage {
 };
 
 // Parses one datagram. Tolerates LF-only line ends, a missing final blank line, header case and
-// blanks. Errors: 9003 when the start line is not NOTIFY / M-SEARCH / HTTP 200, a line is
-// malformed, or the datagram has more than 64 headers or 8 KiB.
+// blanks. Trust boundary: protocol headers (HOST, CACHE-CONTROL, LOCATION, NT, NTS, ST, USN, MAN,
+// MX, *.UPNP.ORG) must be printable ASCII, other values (SERVER, ...) are kept only as
+// text::CleanLabel of at most 256 bytes. Errors: 9003 when the start line is not NOTIFY /
+// M-SEARCH / HTTP 200, a line or header name is malformed, a protocol header is not printable
+// ASCII, or the datagram has more than 64 headers or 8 KiB.
 Result<SsdpMessage> ParseSsdp(std::string_view datagram);
 
-// USN "uuid:<uuid>[::<suffix>]" split into its parts.
+// USN "uuid:<uuid>[::<suffix>]" split into its parts; nullopt when malformed or not printable
+// ASCII without blanks. The uuid part is not checked to be a UUID (text::IsUuid does that).
 struct Usn {
   std::string uuid;    // without "uuid:"
   std::string suffix;  // "" for a bare uuid USN, else "upnp:rootdevice" or a type URN
