@@ -242,10 +242,6 @@ Result<DaemonConfig> LoadConfig(const std::string& path) {
     in_addr addr{};
     if (!c.upnp_ip.empty() && inet_pton(AF_INET, c.upnp_ip.c_str(), &addr) != 1)
       return Bad(path + ": [upnp] ip must be an IPv4 address");
-    if (c.upnp_port != 0 && c.upnp_port < 49152) {
-      c.warnings.push_back("[upnp] port " + std::to_string(c.upnp_port) +
-                           " is below 49152: libupnp 1.8 uses 49152 instead");
-    }
   }
   return c;
 }

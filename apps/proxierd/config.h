@@ -52,7 +52,7 @@ struct DaemonConfig {
   bool upnp_enabled = true;
   std::string upnp_interface = "br-lan";  // SSDP, descriptions, actions and GENA only on it
   std::string upnp_ip;                    // its IPv4 ("" = the interface's first address)
-  uint16_t upnp_port = 0;                 // libupnp HTTP/GENA port (0 = any; >= 61000 advised)
+  uint16_t upnp_port = 0;                 // GENA event (NOTIFY) server port (0 = any)
   uint32_t upnp_search_interval = 300;    // seconds between M-SEARCH rounds
   uint32_t upnp_action_timeout_ms = 10000;
   // [proxy]

@@ -22,6 +22,8 @@ namespace proxier::app {
 
 namespace {
 
+constexpr Millis kUnsubscribeGrace{1000};
+
 core::DeviceIdentity IdentityFrom(const DaemonConfig& c) {
   return {c.manufacturer,     c.oui,          c.product_class,
           c.serial_number,    c.model_name,   "Proxier TR-069 proxier gateway",
@@ -72,7 +74,7 @@ ExitAction RunDaemon(const DaemonConfig& config, const std::string& config_path,
                      const datamodel::Schema& schema, bool* failed) {
   *failed = true;
   // Block the signals that the loop reads through its signalfd before any thread exists
-  // (libmicrohttpd, libupnp, the HTTP worker): a thread created earlier would keep them
+  // (the HTTP workers): a thread created earlier would keep them
   // unblocked and SIGTERM would kill the process instead of stopping it.
   sigset_t mask;
   sigemptyset(&mask);
@@ -176,7 +178,12 @@ ExitAction RunDaemon(const DaemonConfig& config, const std::string& config_path,
                             << (*cr)->port() << ", store " << config.storage_path << ", UPnP "
                             << (upnp ? config.upnp_interface : std::string("off"));
   loop.Run();
-  if (upnp) upnp->Stop();
+  if (upnp) {
+    upnp->Stop();
+    // The UNSUBSCRIBEs get a short, bounded chance to leave: a device that hangs costs at most
+    // this, never the shutdown (each exchange also has its own gena timeout).
+    loop.RunUntil([&] { return upnp->control_point().GenaIdle(); }, kUnsubscribeGrace);
+  }
   client.Stop();
   upnp.reset();  // before the loop and the data model it posts to and writes
   loop.UnwatchFd(sfd);

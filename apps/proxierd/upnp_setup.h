@@ -67,7 +67,7 @@ class BatchingListener final : public upnp::Listener {
 class UpnpSide {
  public:
   // Builds the parts without starting the control point. Returns nullptr after logging an error
-  // when the control point cannot be created (unknown interface, no IPv4 on it, libupnp port in
+  // when the control point cannot be created (unknown interface, no IPv4 on it, GENA port in
   // use) or the tables cannot be loaded: the daemon then runs the gateway without UPnP.
   static std::unique_ptr<UpnpSide> Create(const UpnpSideDeps& deps);
   ~UpnpSide();
@@ -89,7 +89,7 @@ class UpnpSide {
   explicit UpnpSide(const UpnpSideDeps& deps) : deps_(deps) {}
 
   UpnpSideDeps deps_;
-  // Destroyed bottom-up: the control point (and libupnp) goes before the listeners it calls.
+  // Destroyed bottom-up: the control point goes before the listeners it calls.
   std::unique_ptr<proxy::DiscoveryTables> tables_;
   std::unique_ptr<upnp::ControlPoint> cp_;
   std::unique_ptr<upnp::DmClient> dm_;

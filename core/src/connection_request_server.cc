@@ -11,6 +11,7 @@
 #include <cstring>
 #include <random>
 
+#include "proxier/common/mhd_loop.h"
 #include "proxier/core/digest.h"
 
 namespace proxier::core {
@@ -106,40 +107,18 @@ Result<std::unique_ptr<ConnectionRequestServer>> ConnectionRequestServer::Start(
                                             options.listen_host + ":" +
                                             std::to_string(options.port));
   }
-  const MHD_DaemonInfo* info = MHD_get_daemon_info(s->daemon_, MHD_DAEMON_INFO_EPOLL_FD);
-  s->epoll_fd_ = info ? info->epoll_fd : -1;
   const MHD_DaemonInfo* port = MHD_get_daemon_info(s->daemon_, MHD_DAEMON_INFO_BIND_PORT);
   s->port_ = port ? port->port : options.port;
-  ConnectionRequestServer* self = s.get();
-  Status st = loop.WatchFd(s->epoll_fd_, EventLoop::kReadable, [self](uint32_t) { self->Run(); });
-  if (!st.ok()) return st;
-  s->ArmTimer();
+  auto driver = MhdLoop::Attach(loop, s->daemon_);
+  if (!driver.ok()) return driver.status();
+  s->driver_ = std::move(driver).value();
   PX_LOG(kInfo, "cr") << "listening on " << options.listen_host << ":" << s->port_;
   return s;
 }
 
 ConnectionRequestServer::~ConnectionRequestServer() {
-  if (timer_armed_) loop_.Cancel(timer_);
-  if (epoll_fd_ >= 0) loop_.UnwatchFd(epoll_fd_);
+  driver_.reset();
   if (daemon_) MHD_stop_daemon(daemon_);
-}
-
-void ConnectionRequestServer::Run() {
-  MHD_run(daemon_);
-  ArmTimer();
-}
-
-void ConnectionRequestServer::ArmTimer() {
-  if (timer_armed_) loop_.Cancel(timer_);
-  timer_armed_ = false;
-  MHD_UNSIGNED_LONG_LONG timeout = 0;
-  if (MHD_get_timeout(daemon_, &timeout) == MHD_YES) {
-    timer_armed_ = true;
-    timer_ = loop_.RunAfter(Millis(static_cast<int64_t>(timeout)), [this] {
-      timer_armed_ = false;
-      Run();
-    });
-  }
 }
 
 void ConnectionRequestServer::AddEndpoint(ConnectionRequestEndpoint endpoint) {

@@ -5,15 +5,35 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "sim_process.h"
 
 namespace proxier::upnp::testing {
 namespace {
+
+// One raw HTTP exchange with 127.0.0.1:port: the first bytes of the answer ("" on failure).
+std::string HttpExchange(uint16_t port, const std::string& request) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+  std::string out;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof(to)) == 0 &&
+      write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
+    char buf[256] = {};
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    if (n > 0) out.assign(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return out;
+}
 
 class GenaTest : public ControlPointTest {
  protected:
@@ -74,21 +94,25 @@ TEST_F(GenaTest, EventsAndSeqGap) {
       "<e:propertyset xmlns:e=\"urn:schemas-upnp-org:event-1-0\"><e:property>"
       "<ConfigurationUpdate>99,2026-01-01T00:00:00</ConfigurationUpdate></e:property>"
       "</e:propertyset>";
-  std::string req =
-      "NOTIFY / HTTP/1.1\r\nHOST: 127.0.0.1:61000\r\nCONTENT-TYPE: text/xml; "
-      "charset=\"utf-8\"\r\nNT: upnp:event\r\nNTS: upnp:propchange\r\nSID: " +
-      sid + "\r\nSEQ: 57\r\nCONTENT-LENGTH: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(cp_->http_port());
-  inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
-  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof(to)), 0);
-  ASSERT_EQ(write(fd, req.data(), req.size()), static_cast<ssize_t>(req.size()));
-  char resp[256] = {};
-  ASSERT_GT(read(fd, resp, sizeof(resp) - 1), 0);
-  close(fd);
-  EXPECT_EQ(std::string(resp).substr(0, 15), "HTTP/1.1 200 OK");
+  const std::string callback = cp_->GenaCallback(udn, DmService::kCms);
+  ASSERT_NE(callback, "");
+  const std::string path = callback.substr(callback.find('/', 7));
+  std::string req = "NOTIFY " + path +
+                    " HTTP/1.1\r\nHOST: 127.0.0.1:61000\r\nCONTENT-TYPE: text/xml; "
+                    "charset=\"utf-8\"\r\nNT: upnp:event\r\nNTS: upnp:propchange\r\nSID: " +
+                    sid + "\r\nSEQ: 57\r\nCONTENT-LENGTH: " + std::to_string(body.size()) +
+                    "\r\n\r\n" + body;
+  // The event server runs on this thread's loop: the exchange runs on another thread.
+  std::string resp;
+  std::atomic<bool> answered{false};
+  std::thread sender([&] {
+    resp = HttpExchange(cp_->http_port(), req);
+    answered = true;
+  });
+  const bool got = WaitFor([&] { return answered.load(); }, kWait);
+  sender.join();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(resp.substr(0, 15), "HTTP/1.1 200 OK");
   const uint64_t subs = cp_->stats().subscriptions;
   ASSERT_TRUE(WaitFor([&] { return cp_->stats().seq_gaps == 1; }, kWait));
   ASSERT_FALSE(rec_.resyncs.empty());

@@ -10,7 +10,6 @@
 #include "proxier/upnp/http_worker.h"
 #include "proxier/upnp/net.h"
 #include "proxier/upnp/ssdp_socket.h"
-#include "proxier/upnp/stack.h"
 #include "proxier/upnp/url.h"
 
 namespace proxier::upnp {
@@ -85,25 +84,12 @@ ControlPoint::ControlPoint(EventLoop& loop, ControlPointOptions options)
 }
 
 Result<std::unique_ptr<ControlPoint>> ControlPoint::Create(EventLoop& loop,
-                                                           ControlPointOptions options,
-                                                           Stack* stack) {
+                                                           ControlPointOptions options) {
   std::unique_ptr<ControlPoint> cp(new ControlPoint(loop, std::move(options)));
   auto iface = ResolveInterface(cp->options_.interface, cp->options_.ip);
   if (!iface.ok()) return iface.status();
   cp->options_.interface = iface->name;
   cp->options_.ip = iface->ip;
-  if (stack) {
-    cp->stack_ = stack;
-  } else {
-    Stack::Options so;
-    so.interface = iface->name;
-    so.ip = iface->ip;
-    so.port = cp->options_.port;
-    auto s = Stack::Start(so);
-    if (!s.ok()) return s.status();
-    cp->own_stack_ = std::move(s).value();
-    cp->stack_ = cp->own_stack_.get();
-  }
   cp->http_ = std::make_unique<HttpWorker>(loop, iface->ip);
   return cp;
 }
@@ -112,11 +98,17 @@ ControlPoint::~ControlPoint() {
   Stop();
   gena_.reset();
   http_.reset();
-  own_stack_.reset();
 }
 
 const std::string& ControlPoint::ip() const { return options_.ip; }
-uint16_t ControlPoint::http_port() const { return stack_->port(); }
+uint16_t ControlPoint::http_port() const { return gena_ ? gena_->port() : 0; }
+bool ControlPoint::GenaIdle() const { return !gena_ || gena_->Idle(); }
+
+std::string ControlPoint::GenaCallback(const std::string& uuid, DmService service) const {
+  const RootDevice* d = Find(uuid);
+  const ServiceInfo* s = d && d->description ? d->description->FindService(service) : nullptr;
+  return s && gena_ ? gena_->CallbackOf(s->event_sub_url) : "";
+}
 ControlPoint::Stats ControlPoint::stats() const { return stats_; }
 
 Status ControlPoint::Start() {
@@ -138,9 +130,26 @@ Status ControlPoint::Start() {
   cb.on_resync = [this](const std::string& uuid, DmService svc, const std::string& why) {
     for (auto* l : std::vector<Listener*>(listeners_)) l->OnResync(uuid, svc, why);
   };
-  gena_ = std::make_unique<GenaClient>(loop_, *stack_, options_.subscription_timeout_s,
-                                       std::move(cb), &stats_);
-  PX_RETURN_IF_ERROR(gena_->Start());
+  cb.on_refused = [this](GenaRefusal why, const std::string& from, const std::string& detail) {
+    uint64_t skipped = 0;
+    if (gena_log_.Allow(loop_.clock().Now(), &skipped)) {
+      PX_LOG(kWarning, "gena") << "NOTIFY from " << from << " refused: " << GenaRefusalName(why)
+                               << (detail.empty() ? "" : " (" + detail + ")") << "; " << skipped
+                               << " more refused since the last report";
+    }
+  };
+  if (!gena_) {
+    GenaOptions go;
+    go.timeout_s = options_.subscription_timeout_s;
+    go.request_timeout = options_.gena_timeout;
+    go.server.ip = options_.ip;
+    go.server.port = options_.port;
+    go.server.max_body = options_.max_event_bytes;
+    go.server.max_connections = options_.gena_max_connections;
+    go.server.per_ip_connections = options_.gena_per_host_connections;
+    gena_ = std::make_unique<GenaClient>(loop_, *http_, go, std::move(cb), &stats_);
+    PX_RETURN_IF_ERROR(gena_->Start());
+  }
   started_ = true;
   timers_.push_back(loop_.RunEvery(Seconds(1), [this] { Sweep(); }));
   timers_.push_back(loop_.RunEvery(options_.search_interval, [this] { Search(); }));

@@ -1,32 +1,13 @@
-// GENA subscriptions: subscribe, renew, SEQ check, re-subscribe with back-off.
+// GENA subscriptions on the HTTP worker: subscribe, renew, SEQ check, re-subscribe with back-off.
 #include "gena_client.h"
 
-#include <upnp/upnp.h>
-
 #include <algorithm>
+#include <cctype>
 
-#include "proxier/common/log.h"
-
-#include "ixml_text.h"
+#include "proxier/upnp/url.h"
 
 namespace proxier::upnp {
 namespace {
-
-Args PropertySet(IXML_Document* doc) {
-  Args out;
-  if (!doc) return out;
-  IXML_Node* set = ixmlNode_getFirstChild(reinterpret_cast<IXML_Node*>(doc));
-  for (IXML_Node* p = set ? ixmlNode_getFirstChild(set) : nullptr; p && out.size() < 64;
-       p = ixmlNode_getNextSibling(p)) {
-    if (ixmlNode_getNodeType(p) != eELEMENT_NODE) continue;
-    for (IXML_Node* v = ixmlNode_getFirstChild(p); v; v = ixmlNode_getNextSibling(v)) {
-      if (ixmlNode_getNodeType(v) != eELEMENT_NODE) continue;
-      const char* local = ixmlNode_getLocalName(v);
-      out.emplace_back(Str(local ? local : ixmlNode_getNodeName(v)), NodeText(v));
-    }
-  }
-  return out;
-}
 
 const char* Name(DmService s) {
   switch (s) {
@@ -41,62 +22,70 @@ const char* Name(DmService s) {
   }
 }
 
+// "Second-1800" -> 1800; "Second-infinite" or unreadable -> `fallback`.
+int GrantedSeconds(const std::string& timeout, int fallback) {
+  std::string t = timeout;
+  std::transform(t.begin(), t.end(), t.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (t.rfind("second-", 0) != 0) return fallback;
+  const std::string n = t.substr(7);
+  if (n.empty() || n.size() > 9 || n.find_first_not_of("0123456789") != std::string::npos) {
+    return fallback;
+  }
+  return std::max(1, std::stoi(n));
+}
+
+bool IsSid(const std::string& sid) {
+  return !sid.empty() && sid.size() <= 128 &&
+         std::all_of(sid.begin(), sid.end(), [](char c) { return c > 0x20 && c < 0x7F; });
+}
+
 }  // namespace
 
-GenaClient::GenaClient(EventLoop& loop, Stack& stack, int timeout_s, Callbacks callbacks,
+GenaClient::GenaClient(EventLoop& loop, HttpWorker& http, GenaOptions options, Callbacks callbacks,
                        ControlPoint::Stats* stats)
     : loop_(loop),
-      stack_(stack),
-      timeout_s_(timeout_s),
+      http_(http),
+      options_(std::move(options)),
       callbacks_(std::move(callbacks)),
       stats_(stats) {}
 
 GenaClient::~GenaClient() {
   *alive_ = false;
   for (auto& [url, s] : subs_) CancelTimer(s);
-  if (sink_) sink_->Detach();
-  // Unregistering unsubscribes what is left (libupnp does it synchronously, at shutdown only).
-  if (handle_ >= 0) UpnpUnRegisterClient(handle_);
+}
+
+std::function<bool()> GenaClient::Alive() const {
+  std::weak_ptr<bool> weak = alive_;
+  return [weak] {
+    auto a = weak.lock();
+    return a && *a;
+  };
 }
 
 Status GenaClient::Start() {
-  std::weak_ptr<bool> alive = alive_;
-  sink_ = stack_.NewSink([this, alive](int type, const void* ev) {
-    Notice n;
-    n.type = type;
-    switch (type) {
-      case UPNP_EVENT_SUBSCRIBE_COMPLETE:
-      case UPNP_EVENT_UNSUBSCRIBE_COMPLETE:
-      case UPNP_EVENT_RENEWAL_COMPLETE:
-      case UPNP_EVENT_AUTORENEWAL_FAILED:
-      case UPNP_EVENT_SUBSCRIPTION_EXPIRED: {
-        auto* s = static_cast<const UpnpEventSubscribe*>(ev);
-        n.err = UpnpEventSubscribe_get_ErrCode(s);
-        n.timeout = UpnpEventSubscribe_get_TimeOut(s);
-        n.sid = Str(UpnpEventSubscribe_get_SID_cstr(s));
-        n.url = Str(UpnpEventSubscribe_get_PublisherUrl_cstr(s));
-        break;
-      }
-      case UPNP_EVENT_RECEIVED: {
-        auto* e = static_cast<const UpnpEvent*>(ev);
-        n.key = UpnpEvent_get_EventKey(e);
-        n.sid = Str(UpnpEvent_get_SID_cstr(e));
-        n.vars = PropertySet(UpnpEvent_get_ChangedVariables(e));
-        break;
-      }
-      default:
-        return;  // discovery and others: SSDP is handled by SsdpSocket
-    }
-    loop_.Post([this, alive, n = std::move(n)] {
-      auto a = alive.lock();
-      if (a && *a) OnNotice(n);
-    });
-  });
-  int rc = UpnpRegisterClient(&Stack::Dispatch, sink_, &handle_);
-  if (rc != UPNP_E_SUCCESS) {
-    return Status(Code::kInternalError, "UpnpRegisterClient failed: " + std::to_string(rc));
-  }
+  GenaServer::Handlers h;
+  h.accept = [this](const std::string& token, const std::string& sid) {
+    return Accept(token, sid);
+  };
+  h.event = [this](const std::string& token, const std::string& sid, uint32_t seq,
+                   const Args& vars) { OnNotify(token, sid, seq, vars); };
+  h.refused = [this](GenaRefusal why, const std::string& from, const std::string& detail) {
+    ++stats_->gena_refused;
+    if (callbacks_.on_refused) callbacks_.on_refused(why, from, detail);
+  };
+  auto server = GenaServer::Start(loop_, options_.server, std::move(h));
+  if (!server.ok()) return server.status();
+  server_ = std::move(server).value();
   return Status::Ok();
+}
+
+uint16_t GenaClient::port() const { return server_ ? server_->port() : 0; }
+
+std::string GenaClient::CallbackOf(const std::string& event_url) const {
+  auto it = subs_.find(event_url);
+  if (it == subs_.end() || it->second.token.empty() || !server_) return "";
+  return server_->CallbackUrl(it->second.token);
 }
 
 void GenaClient::CancelTimer(Sub& s) {
@@ -104,83 +93,209 @@ void GenaClient::CancelTimer(Sub& s) {
   s.timer = 0;
 }
 
+GenaClient::Sub* GenaClient::ByToken(const std::string& token) {
+  auto t = tokens_.find(token);
+  if (t == tokens_.end()) return nullptr;
+  auto it = subs_.find(t->second);
+  return it == subs_.end() || it->second.token != token ? nullptr : &it->second;
+}
+
+void GenaClient::Forget(Sub& s) {
+  CancelTimer(s);
+  if (!s.token.empty()) {
+    tokens_.erase(s.token);
+    if (server_) server_->Unregister(s.token);
+    s.token.clear();
+  }
+}
+
 void GenaClient::Subscribe(const std::string& uuid, DmService service, const std::string& url) {
-  if (url.empty() || subs_.count(url)) return;
+  if (url.empty() || subs_.count(url) || !server_) return;
+  auto parsed = ParseUrl(url);
+  if (!parsed.ok()) return;
   Sub& s = subs_[url];
   s.uuid = uuid;
   s.service = service;
   s.url = url;
+  s.host = parsed->host;
   SendSubscribe(s);
 }
 
-void GenaClient::SendSubscribe(Sub& s) {
-  CancelTimer(s);
-  s.state = State::kSubscribing;
-  s.sent = false;
-  s.sid.clear();
-  queued_.push_back(s.url);
-  Pump();
+void GenaClient::Queue(const std::string& host, std::function<bool()> send) {
+  hosts_[host].waiting.push_back(std::move(send));
+  ++queued_;
+  Pump(host);
 }
 
-void GenaClient::Unsubscribe(const std::string& sid) {
-  if (sid.empty()) return;
-  unsubscribe_.push_back(sid);
-  Pump();
-}
-
-void GenaClient::Pump() {
-  while (in_flight_ < kMaxInFlight && !unsubscribe_.empty()) {
-    Upnp_SID sid = {};
-    unsubscribe_.front().copy(sid, sizeof(sid) - 1);
-    unsubscribe_.pop_front();
-    if (UpnpUnSubscribeAsync(handle_, sid, &Stack::Dispatch, sink_) == UPNP_E_SUCCESS) {
+void GenaClient::Pump(const std::string& host) {
+  auto it = hosts_.find(host);
+  if (it == hosts_.end()) return;
+  HostQueue& q = it->second;
+  while (q.in_flight < std::max(1, options_.per_host) && !q.waiting.empty()) {
+    auto send = std::move(q.waiting.front());
+    q.waiting.pop_front();
+    --queued_;
+    if (send()) {
+      ++q.in_flight;
       ++in_flight_;
-      ++stats_->unsubscriptions;
     }
   }
-  std::deque<std::string> later;  // URLs with an orphaned SUBSCRIBE still out
-  while (in_flight_ < kMaxInFlight && !queued_.empty()) {
-    std::string url = queued_.front();
-    queued_.pop_front();
-    auto it = subs_.find(url);
-    if (it == subs_.end() || it->second.state != State::kSubscribing || it->second.sent) continue;
-    if (orphans_.count(url)) {
-      later.push_back(url);
-      continue;
-    }
-    ++in_flight_;
-    it->second.sent = true;
-    int rc = UpnpSubscribeAsync(handle_, url.c_str(), timeout_s_, &Stack::Dispatch, sink_);
-    if (rc != UPNP_E_SUCCESS) {
-      --in_flight_;
-      it->second.sent = false;
-      Lost(it->second, "subscribe not sent: " + std::to_string(rc));
-      continue;
-    }
-    ++stats_->subscriptions;
-  }
-  queued_.insert(queued_.begin(), later.begin(), later.end());
+  if (q.in_flight == 0 && q.waiting.empty()) hosts_.erase(it);
 }
 
-GenaClient::Sub* GenaClient::BySid(const std::string& sid) {
-  for (auto& [url, s] : subs_) {
-    if (!s.sid.empty() && s.sid == sid) return &s;
+void GenaClient::Finished(const std::string& host) {
+  --in_flight_;
+  auto it = hosts_.find(host);
+  if (it != hosts_.end() && it->second.in_flight > 0) --it->second.in_flight;
+  Pump(host);
+}
+
+void GenaClient::SendSubscribe(Sub& s) {
+  Forget(s);
+  s.state = State::kSubscribing;
+  s.sid.clear();
+  s.early.clear();
+  s.token = server_->Register(s.host);
+  tokens_[s.token] = s.url;
+  Queue(s.host, [this, url = s.url, token = s.token]() {
+    auto it = subs_.find(url);
+    if (it == subs_.end() || it->second.token != token) return false;  // dropped meanwhile
+    const Sub& s = it->second;
+    HttpRequest req;
+    req.method = "SUBSCRIBE";
+    req.url = url;
+    req.timeout = options_.request_timeout;
+    req.max_response = 16 * 1024;
+    req.headers = {"CALLBACK: <" + server_->CallbackUrl(token) + ">", "NT: upnp:event",
+                   "TIMEOUT: Second-" + std::to_string(options_.timeout_s)};
+    ++stats_->subscriptions;
+    http_.Send(std::move(req),
+               [this, alive = Alive(), url, token, host = s.host](Result<HttpResponse> r) {
+                 if (!alive()) return;
+                 ++stats_->gena_answers;
+                 OnSubscribed(url, token, std::move(r));
+                 Finished(host);
+               });
+    return true;
+  });
+}
+
+void GenaClient::OnSubscribed(const std::string& url, const std::string& token,
+                              Result<HttpResponse> r) {
+  const bool accepted = r.ok() && r->status == 200 && IsSid(r->Header("sid"));
+  auto it = subs_.find(url);
+  if (it == subs_.end() || it->second.token != token || it->second.state != State::kSubscribing) {
+    // The subscription was dropped or replaced meanwhile: cancel what the device granted.
+    auto parsed = ParseUrl(url);
+    if (accepted && parsed.ok()) Unsubscribe(url, parsed->host, r->Header("sid"));
+    return;
   }
-  return nullptr;
+  Sub& s = it->second;
+  if (!accepted) {
+    std::string why = !r.ok() ? r.status().message()
+                              : "HTTP " + std::to_string(r->status) +
+                                    (r->status == 200 ? " without a valid SID" : "");
+    Lost(s, "subscribe failed: " + why);
+    return;
+  }
+  s.sid = r->Header("sid");
+  s.state = State::kActive;
+  s.attempt = 0;
+  s.next_seq = 0;
+  ScheduleRenewal(s, GrantedSeconds(r->Header("timeout"), options_.timeout_s));
+  if (s.resync_pending) {
+    s.resync_pending = false;
+    if (callbacks_.on_resync) callbacks_.on_resync(s.uuid, s.service, "re-subscribed");
+  }
+  // Events that arrived before the answer, for the SID the device gave us.
+  std::vector<Early> early = std::move(s.early);
+  for (const auto& e : early) {
+    auto again = subs_.find(url);
+    if (again == subs_.end() || again->second.token != token) return;
+    if (e.sid == again->second.sid) Deliver(again->second, e.sid, e.seq, e.vars);
+  }
+}
+
+void GenaClient::ScheduleRenewal(Sub& s, int granted_s) {
+  CancelTimer(s);
+  s.timer = loop_.RunAfter(Seconds(std::max(1, granted_s / 2)), [this, url = s.url] {
+    auto it = subs_.find(url);
+    if (it == subs_.end()) return;
+    it->second.timer = 0;
+    Renew(url);
+  });
+}
+
+void GenaClient::Renew(const std::string& url) {
+  auto it = subs_.find(url);
+  if (it == subs_.end() || it->second.state != State::kActive) return;
+  Queue(it->second.host, [this, url, sid = it->second.sid, host = it->second.host]() {
+    auto it = subs_.find(url);
+    if (it == subs_.end() || it->second.state != State::kActive || it->second.sid != sid) {
+      return false;
+    }
+    HttpRequest req;
+    req.method = "SUBSCRIBE";
+    req.url = url;
+    req.timeout = options_.request_timeout;
+    req.max_response = 16 * 1024;
+    req.headers = {"SID: " + sid, "TIMEOUT: Second-" + std::to_string(options_.timeout_s)};
+    ++stats_->renewals;
+    http_.Send(std::move(req), [this, alive = Alive(), url, sid, host](Result<HttpResponse> r) {
+      if (!alive()) return;
+      Renewed(url, sid, std::move(r));
+      Finished(host);
+    });
+    return true;
+  });
+}
+
+void GenaClient::Renewed(const std::string& url, const std::string& sid, Result<HttpResponse> r) {
+  auto it = subs_.find(url);
+  if (it == subs_.end() || it->second.state != State::kActive || it->second.sid != sid) return;
+  Sub& s = it->second;
+  if (!r.ok() || r->status != 200) {
+    ++stats_->failed_renewals;
+    s.sid.clear();  // the device no longer has it (or cannot be asked)
+    Lost(s, "renewal failed: " +
+                (r.ok() ? "HTTP " + std::to_string(r->status) : r.status().message()));
+    return;
+  }
+  ScheduleRenewal(s, GrantedSeconds(r->Header("timeout"), options_.timeout_s));
+}
+
+void GenaClient::Unsubscribe(const std::string& url, const std::string& host,
+                             const std::string& sid) {
+  if (sid.empty()) return;
+  Queue(host, [this, url, host, sid]() {
+    HttpRequest req;
+    req.method = "UNSUBSCRIBE";
+    req.url = url;
+    req.timeout = options_.request_timeout;
+    req.max_response = 16 * 1024;
+    req.headers = {"SID: " + sid};
+    ++stats_->unsubscriptions;
+    http_.Send(std::move(req), [this, alive = Alive(), host](Result<HttpResponse>) {
+      if (!alive()) return;
+      ++stats_->gena_answers;
+      Finished(host);
+    });
+    return true;
+  });
 }
 
 // A subscription is gone or unreliable: tell the owner, try again after a back-off.
 void GenaClient::Lost(Sub& s, const std::string& reason) {
   PX_LOG(kInfo, "gena") << s.uuid << " " << Name(s.service) << ": " << reason;
-  CancelTimer(s);
-  if (!s.sid.empty() && s.state == State::kActive) Unsubscribe(s.sid);
+  if (!s.sid.empty() && s.state == State::kActive) Unsubscribe(s.url, s.host, s.sid);
+  Forget(s);
   s.sid.clear();
+  s.early.clear();
   s.state = State::kWaiting;
   s.resync_pending = true;
-  int delay_s = std::min(60, 1 << std::min(s.attempt, 6));
+  const int delay_s = std::min(60, 1 << std::min(s.attempt, 6));
   ++s.attempt;
-  std::string url = s.url;
-  s.timer = loop_.RunAfter(Seconds(delay_s), [this, url] {
+  s.timer = loop_.RunAfter(Seconds(delay_s), [this, url = s.url] {
     auto it = subs_.find(url);
     if (it == subs_.end()) return;
     it->second.timer = 0;
@@ -189,125 +304,43 @@ void GenaClient::Lost(Sub& s, const std::string& reason) {
   if (callbacks_.on_resync) callbacks_.on_resync(s.uuid, s.service, reason);
 }
 
-void GenaClient::OnNotice(const Notice& n) {
-  PX_LOG(kDebug, "gena") << "notice " << n.type << " sid=" << n.sid << " err=" << n.err
-                         << " key=" << n.key << " vars=" << n.vars.size();
-  switch (n.type) {
-    case UPNP_EVENT_SUBSCRIBE_COMPLETE: {
-      if (in_flight_ > 0) --in_flight_;
-      ++stats_->gena_answers;
-      if (auto o = orphans_.find(n.url); o != orphans_.end()) {
-        // Sent for a subscription dropped meanwhile (e.g. the device rebooted): not ours to
-        // keep, whatever subscription to that URL exists now.
-        if (--o->second == 0) orphans_.erase(o);
-        early_.erase(n.sid);
-        if (n.err == UPNP_E_SUCCESS) Unsubscribe(n.sid);
-        Pump();
-        return;
-      }
-      Pump();
-      auto it = subs_.find(n.url);
-      if (it == subs_.end() || it->second.state != State::kSubscribing) {
-        // Dropped meanwhile: do not keep a subscription nobody wants.
-        if (n.err == UPNP_E_SUCCESS) Unsubscribe(n.sid);
-        return;
-      }
-      Sub& s = it->second;
-      s.sent = false;
-      if (n.err != UPNP_E_SUCCESS) {
-        Lost(s, "subscribe failed: " + std::to_string(n.err));
-        return;
-      }
-      s.sid = n.sid;
-      s.state = State::kActive;
-      s.granted_s = n.timeout > 0 ? n.timeout : timeout_s_;
-      s.attempt = 0;
-      s.next_seq = 0;
-      std::string url = s.url;
-      s.timer = loop_.RunAfter(Seconds(std::max(1, s.granted_s / 2)), [this, url] {
-        auto it2 = subs_.find(url);
-        if (it2 == subs_.end() || it2->second.state != State::kActive) return;
-        it2->second.timer = 0;
-        Upnp_SID sid = {};
-        it2->second.sid.copy(sid, sizeof(sid) - 1);
-        ++stats_->renewals;
-        UpnpRenewSubscriptionAsync(handle_, timeout_s_, sid, &Stack::Dispatch, sink_);
-      });
-      if (s.resync_pending) {
-        s.resync_pending = false;
-        if (callbacks_.on_resync) callbacks_.on_resync(s.uuid, s.service, "re-subscribed");
-      }
-      auto early = early_.find(n.sid);
-      if (early != early_.end()) {
-        auto list = std::move(early->second);
-        early_.erase(early);
-        for (const auto& e : list) OnNotice(e);
-      }
-      return;
-    }
-    case UPNP_EVENT_UNSUBSCRIBE_COMPLETE:
-      if (in_flight_ > 0) --in_flight_;
-      ++stats_->gena_answers;
-      Pump();
-      return;
-    case UPNP_EVENT_RENEWAL_COMPLETE: {
-      Sub* s = BySid(n.sid);
-      if (!s) return;
-      if (n.err != UPNP_E_SUCCESS) {
-        ++stats_->failed_renewals;
-        s->state = State::kWaiting;  // libupnp removed it already
-        Lost(*s, "renewal failed: " + std::to_string(n.err));
-        return;
-      }
-      s->granted_s = n.timeout > 0 ? n.timeout : timeout_s_;
-      std::string url = s->url;
-      CancelTimer(*s);
-      s->timer = loop_.RunAfter(Seconds(std::max(1, s->granted_s / 2)), [this, url] {
-        auto it2 = subs_.find(url);
-        if (it2 == subs_.end() || it2->second.state != State::kActive) return;
-        it2->second.timer = 0;
-        Upnp_SID sid = {};
-        it2->second.sid.copy(sid, sizeof(sid) - 1);
-        ++stats_->renewals;
-        UpnpRenewSubscriptionAsync(handle_, timeout_s_, sid, &Stack::Dispatch, sink_);
-      });
-      return;
-    }
-    case UPNP_EVENT_AUTORENEWAL_FAILED:
-    case UPNP_EVENT_SUBSCRIPTION_EXPIRED: {
-      Sub* s = BySid(n.sid);
-      if (!s) return;
-      ++stats_->failed_renewals;
-      s->state = State::kWaiting;
-      Lost(*s, n.type == UPNP_EVENT_AUTORENEWAL_FAILED ? "auto-renewal failed"
-                                                       : "subscription expired");
-      return;
-    }
-    case UPNP_EVENT_RECEIVED: {
-      Sub* s = BySid(n.sid);
-      if (!s) {
-        auto& q = early_[n.sid];
-        if (q.size() < 8 && early_.size() < 1024) q.push_back(n);
-        return;
-      }
-      ++stats_->events;
-      const uint32_t key = static_cast<uint32_t>(n.key);
-      if (key != s->next_seq) {
-        ++stats_->seq_gaps;
-        std::string reason =
-            "SEQ gap: expected " + std::to_string(s->next_seq) + ", got " + std::to_string(key);
-        // Deliver what arrived, then resubscribe and ask for a resync.
-        if (callbacks_.on_event) callbacks_.on_event(s->uuid, s->service, n.vars);
-        Lost(*s, reason);
-        return;
-      }
-      s->next_seq = key == 0xffffffffu ? 1 : key + 1;
-      if (callbacks_.on_event) callbacks_.on_event(s->uuid, s->service, n.vars);
-      return;
-    }
-    default:
-      return;
+bool GenaClient::Accept(const std::string& token, const std::string& sid) const {
+  auto t = tokens_.find(token);
+  if (t == tokens_.end()) return false;
+  auto it = subs_.find(t->second);
+  if (it == subs_.end() || it->second.token != token) return false;
+  const Sub& s = it->second;
+  if (s.state == State::kActive) return s.sid == sid;
+  // SID not known yet: the answer may still be on its way (kept, checked when it comes).
+  return s.state == State::kSubscribing && s.early.size() < 8;
+}
+
+void GenaClient::OnNotify(const std::string& token, const std::string& sid, uint32_t seq,
+                          const Args& vars) {
+  Sub* s = ByToken(token);
+  if (!s) return;
+  if (s->state == State::kSubscribing) {
+    if (s->early.size() < 8) s->early.push_back({sid, seq, vars});
+    return;
   }
+  if (s->state == State::kActive && s->sid == sid) Deliver(*s, sid, seq, vars);
+}
+
+void GenaClient::Deliver(Sub& s, const std::string& /*sid*/, uint32_t seq, const Args& vars) {
+  ++stats_->events;
+  if (seq != s.next_seq) {
+    ++stats_->seq_gaps;
+    const std::string reason =
+        "SEQ gap: expected " + std::to_string(s.next_seq) + ", got " + std::to_string(seq);
+    // Deliver what arrived, then re-subscribe and ask for a resync.
+    const std::string url = s.url;
+    if (callbacks_.on_event) callbacks_.on_event(s.uuid, s.service, vars);
+    auto it = subs_.find(url);
+    if (it != subs_.end()) Lost(it->second, reason);
+    return;
+  }
+  s.next_seq = seq == 0xffffffffu ? 1 : seq + 1;
+  if (callbacks_.on_event) callbacks_.on_event(s.uuid, s.service, vars);
 }
 
 void GenaClient::Drop(const std::string& uuid) {
@@ -317,9 +350,9 @@ void GenaClient::Drop(const std::string& uuid) {
       continue;
     }
     Sub& s = it->second;
-    CancelTimer(s);
-    if (s.state == State::kActive && !s.sid.empty()) Unsubscribe(s.sid);
-    if (s.state == State::kSubscribing && s.sent) ++orphans_[s.url];
+    if (s.state == State::kActive) Unsubscribe(s.url, s.host, s.sid);
+    // A SUBSCRIBE still out is cancelled when its answer comes (its token is gone).
+    Forget(s);
     it = subs_.erase(it);
   }
 }

@@ -1,34 +1,61 @@
-// GenaClient: GENA subscriptions of the control point on libupnp's client handle (private).
+// GenaClient: the control point's GENA subscriptions, done by Proxier itself (private):
+// SUBSCRIBE / renewal / UNSUBSCRIBE through the HttpWorker, NOTIFY through a GenaServer.
 #pragma once
 
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
+#include <vector>
 
+#include "gena_server.h"
 #include "proxier/common/event_loop.h"
+#include "proxier/common/log.h"
 #include "proxier/upnp/control_point.h"
-#include "proxier/upnp/stack.h"
+#include "proxier/upnp/http_worker.h"
 
 namespace proxier::upnp {
 
-// Keeps one subscription per (root UUID, DM service): subscribes, renews at half the granted
-// time (libupnp also auto-renews 10 s before expiry), checks SEQ (0, then +1, wrap to 1), and on
-// a gap, a failed renewal or an expired subscription re-subscribes (back-off 1 s .. 60 s) and
-// reports a resync. libupnp callbacks only copy and post to the loop.
-// Thread: engine thread, except the libupnp handler.
+struct GenaOptions {
+  int timeout_s = 1800;          // TIMEOUT asked in SUBSCRIBE
+  Millis request_timeout{5000};  // one SUBSCRIBE / renewal / UNSUBSCRIBE exchange
+  // GENA exchanges on the wire per device address; the others wait their turn. A host serving
+  // many devices (a bridge, upnp-dm-sim) accepts a SUBSCRIBE by queueing an initial-event NOTIFY,
+  // and libupnp's 100-job queue overflowed when 300 came at once; other hosts never wait.
+  int per_host = 2;
+  GenaServerOptions server;
+};
+
+// Keeps one subscription per (root UUID, DM service), keyed by event URL: subscribes, renews at
+// half the granted time, checks SEQ (0, then +1, wrap to 1), and on a gap, a failed renewal or a
+// refused SUBSCRIBE re-subscribes (back-off 1 s .. 60 s) and reports a resync.
+//
+// Why not libupnp's client GENA (as before): 1.8.4 serialises every client SUBSCRIBE under one
+// process-wide lock (a device that holds its answer delayed every other device's subscriptions,
+// and shutdown, by up to its 30 s timeout), its NOTIFY server leaks on malformed bodies, and it
+// reports a SUBSCRIBE's completion by event URL only. Here every exchange is an independent
+// curl transfer with its own timeout (request_timeout), each SUBSCRIBE gets its own callback path
+// (a random token), so a late answer or event of a dropped subscription is recognised by its
+// token, and NOTIFYs are accepted only from the subscribed device's address (GenaServer).
+// Thread: engine thread.
 class GenaClient {
  public:
   struct Callbacks {
     std::function<void(const std::string& uuid, DmService, const Args&)> on_event;
     std::function<void(const std::string& uuid, DmService, const std::string& reason)> on_resync;
+    std::function<void(GenaRefusal, const std::string& from, const std::string& detail)> on_refused;
   };
-  GenaClient(EventLoop& loop, Stack& stack, int timeout_s, Callbacks callbacks,
+  // `http` and `stats` are borrowed and must outlive the client.
+  GenaClient(EventLoop& loop, HttpWorker& http, GenaOptions options, Callbacks callbacks,
              ControlPoint::Stats* stats);
   ~GenaClient();
+  GenaClient(const GenaClient&) = delete;
+  GenaClient& operator=(const GenaClient&) = delete;
 
-  // Registers the libupnp client handle. Errors: 9002.
+  // Starts the NOTIFY server on options.server.ip:port. Errors: 9002.
   Status Start();
+  uint16_t port() const;
   // Subscribes (once) to `event_url` of `service` of device `uuid`.
   void Subscribe(const std::string& uuid, DmService service, const std::string& event_url);
   // Forgets every subscription of `uuid`, sending UNSUBSCRIBE for active ones.
@@ -36,58 +63,68 @@ class GenaClient {
   // Drops and subscribes again (owner-requested resync).
   void Restart(const std::string& uuid);
   void UnsubscribeAll();
+  // No GENA request of ours is waiting to be sent or for its answer.
+  bool Idle() const { return in_flight_ == 0 && queued_ == 0; }
+  // The CALLBACK URL of the current subscription to `event_url` ("" if none), for diagnostics.
+  std::string CallbackOf(const std::string& event_url) const;
 
  private:
   enum class State { kSubscribing, kActive, kWaiting };
+  struct Early {
+    std::string sid;
+    uint32_t seq;
+    Args vars;
+  };
   struct Sub {
     std::string uuid;
     DmService service = DmService::kNone;
     std::string url;
-    std::string sid;  // libupnp's client SID
+    std::string host;   // the device's address: the only one whose NOTIFYs count
+    std::string token;  // callback path of the current SUBSCRIBE ("" when none)
+    std::string sid;
     State state = State::kSubscribing;
     uint32_t next_seq = 0;
-    int granted_s = 0;
     int attempt = 0;
     EventLoop::TimerId timer = 0;
     bool resync_pending = false;
-    bool sent = false;  // its SUBSCRIBE is with libupnp, no completion yet
+    std::vector<Early> early;  // events that beat the SUBSCRIBE answer (SID not known yet)
   };
-  struct Notice {
-    int type;
-    int err = 0;
-    int timeout = 0;
-    int key = 0;
-    std::string sid;
-    std::string url;
-    Args vars;
-  };
-  void OnNotice(const Notice& n);
+  // Runs `send` now if fewer than per_host exchanges with `host` are out, else when one ends;
+  // `send` returns false when it sent nothing (then the next one goes). Finished() ends one.
+  void Queue(const std::string& host, std::function<bool()> send);
+  void Finished(const std::string& host);
+  void Pump(const std::string& host);
   void SendSubscribe(Sub& s);
+  void OnSubscribed(const std::string& url, const std::string& token, Result<HttpResponse> r);
+  void Renew(const std::string& url);
+  void Renewed(const std::string& url, const std::string& sid, Result<HttpResponse> r);
+  void ScheduleRenewal(Sub& s, int granted_s);
+  void Unsubscribe(const std::string& url, const std::string& host, const std::string& sid);
   void Lost(Sub& s, const std::string& reason);
-  Sub* BySid(const std::string& sid);
+  void Deliver(Sub& s, const std::string& sid, uint32_t seq, const Args& vars);
+  void Forget(Sub& s);  // timer, route
+  bool Accept(const std::string& token, const std::string& sid) const;
+  void OnNotify(const std::string& token, const std::string& sid, uint32_t seq, const Args& vars);
+  Sub* ByToken(const std::string& token);
   void CancelTimer(Sub& s);
+  std::function<bool()> Alive() const;
 
   EventLoop& loop_;
-  Stack& stack_;
-  int timeout_s_;
+  HttpWorker& http_;
+  GenaOptions options_;
   Callbacks callbacks_;
   ControlPoint::Stats* stats_;
-  Stack::Sink* sink_ = nullptr;
-  int handle_ = -1;
-  std::map<std::string, Sub> subs_;  // by event URL
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-  std::map<std::string, std::vector<Notice>> early_;  // events for SIDs not yet known
-  // libupnp runs SUBSCRIBEs one at a time (process-wide lock) on a 100-job queue: keep only a
-  // few in its queue and the rest here, in order.
-  static constexpr int kMaxInFlight = 4;
+  std::unique_ptr<GenaServer> server_;
+  std::map<std::string, Sub> subs_;            // by event URL
+  std::map<std::string, std::string> tokens_;  // callback token -> event URL
+  struct HostQueue {
+    int in_flight = 0;
+    std::deque<std::function<bool()>> waiting;
+  };
+  std::map<std::string, HostQueue> hosts_;
   int in_flight_ = 0;
-  std::deque<std::string> queued_;       // event URLs waiting for a slot
-  std::deque<std::string> unsubscribe_;  // SIDs to UNSUBSCRIBE, same slots
-  // Event URL -> SUBSCRIBEs still with libupnp whose subscription was dropped meanwhile. Their
-  // completions carry only the URL, so a new SUBSCRIBE to that URL waits until they are in.
-  std::map<std::string, int> orphans_;
-  void Unsubscribe(const std::string& sid);
-  void Pump();
+  size_t queued_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace proxier::upnp

@@ -3,6 +3,8 @@
 
 #include <curl/curl.h>
 
+#include <cctype>
+#include <string_view>
 #include <unordered_map>
 
 namespace proxier::upnp {
@@ -12,9 +14,35 @@ struct Transfer {
   uint64_t id;
   HttpRequest request;
   std::string body;
+  std::map<std::string, std::string> response_headers;
   bool too_big = false;
   curl_slist* headers = nullptr;
 };
+
+size_t OnHeader(char* data, size_t size, size_t n, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const size_t bytes = size * n;
+  std::string_view line(data, bytes);
+  if (line.rfind("HTTP/", 0) == 0) {
+    t->response_headers.clear();  // a new header block (after 100 Continue, ...)
+    return bytes;
+  }
+  const size_t colon = line.find(':');
+  if (colon == std::string_view::npos || colon == 0 || bytes > HttpResponse::kMaxHeaderBytes ||
+      t->response_headers.size() >= HttpResponse::kMaxHeaders) {
+    return bytes;  // ignored, never an error
+  }
+  std::string name(line.substr(0, colon));
+  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ' ||
+                            value.back() == '\t')) {
+    value.remove_suffix(1);
+  }
+  t->response_headers.emplace(std::move(name), std::string(value));
+  return bytes;
+}
 
 size_t OnData(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
@@ -28,6 +56,12 @@ size_t OnData(char* data, size_t size, size_t n, void* user) {
 }
 
 }  // namespace
+
+const std::string& HttpResponse::Header(const std::string& lower_name) const {
+  static const std::string kNone;
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? kNone : it->second;
+}
 
 HttpWorker::HttpWorker(EventLoop& loop, std::string source_ip)
     : loop_(loop), source_ip_(std::move(source_ip)), alive_(std::make_shared<bool>(true)) {
@@ -119,6 +153,8 @@ void HttpWorker::Run() {
                        static_cast<curl_off_t>(t->request.max_response));
       curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, OnData);
       curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+      curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, OnHeader);
+      curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
       if (!source_ip_.empty())
         curl_easy_setopt(e, CURLOPT_INTERFACE, ("host!" + source_ip_).c_str());
       for (const auto& h : t->request.headers)
@@ -128,6 +164,9 @@ void HttpWorker::Run() {
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->request.body.c_str());
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, static_cast<long>(t->request.body.size()));
         t->headers = curl_slist_append(t->headers, "Expect:");
+      } else if (t->request.method != "GET") {
+        // SUBSCRIBE / UNSUBSCRIBE (GENA): no body.
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t->request.method.c_str());
       }
       curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
       curl_multi_add_handle(multi, e);
@@ -147,6 +186,7 @@ void HttpWorker::Run() {
         HttpResponse r;
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r.status);
         r.body = std::move(t.body);
+        r.headers = std::move(t.response_headers);
         Complete(t.id, std::move(r));
       } else if (t.too_big || code == CURLE_FILESIZE_EXCEEDED) {
         Complete(t.id, Status(Code::kResourcesExceeded,

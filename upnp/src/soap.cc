@@ -40,13 +40,6 @@ Result<xml::Element> ParseEnvelope(std::string_view body, size_t max_bytes) {
   return copy;
 }
 
-std::string ArgValue(const xml::Element& e) {
-  if (e.children.empty()) return e.text;
-  std::string out;
-  for (const auto& c : e.children) out += WriteXml(c);
-  return out;
-}
-
 }  // namespace
 
 std::string SoapActionHeader(std::string_view service_type, std::string_view action) {
@@ -139,7 +132,7 @@ Result<SoapResponse> ParseActionResponse(std::string_view body, std::string_view
   const std::string want = std::string(action) + "Response";
   const xml::Element* resp = b->Child(want);
   if (!resp) return Status(Code::kInternalError, "SOAP body without " + want);
-  for (const auto& c : resp->children) out.out.emplace_back(c.name, ArgValue(c));
+  for (const auto& c : resp->children) out.out.emplace_back(c.name, ContentOf(c));
   return out;
 }
 
@@ -149,7 +142,7 @@ Result<SoapRequest> ParseActionRequest(std::string_view body, size_t max_bytes) 
   if (b->children.size() != 1) return Status(Code::kInvalidArguments, "Body must hold one action");
   const xml::Element& a = b->children[0];
   SoapRequest out{a.ns, a.name, {}};
-  for (const auto& c : a.children) out.args.emplace_back(c.name, ArgValue(c));
+  for (const auto& c : a.children) out.args.emplace_back(c.name, ContentOf(c));
   return out;
 }
 

@@ -30,4 +30,11 @@ std::string WriteXml(const xml::Element& element) {
   return out;
 }
 
+std::string ContentOf(const xml::Element& element) {
+  if (element.children.empty()) return element.text;
+  std::string out;
+  for (const auto& c : element.children) out += WriteXml(c);
+  return out;
+}
+
 }  // namespace proxier::upnp

@@ -1,6 +1,9 @@
 // Logging with levels to stderr and/or syslog, and helpers that keep secrets out of logs.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -44,6 +47,33 @@ class Line {
   Level level_;
   std::string_view component_;
   std::ostringstream stream_;
+};
+
+// Lets one line through per interval and counts the ones held back, for refusals that a hostile
+// peer can trigger at will (every refusal is logged, but a flood must not flood the log).
+// Usage: if (throttle.Allow(now, &skipped)) PX_LOG(...) << what << " (" << skipped << " more)";
+// Thread: one owner.
+class Throttle {
+ public:
+  explicit Throttle(std::chrono::seconds interval = std::chrono::seconds(10))
+      : interval_(interval) {}
+  // True when a line may be emitted at `now`; *suppressed then holds how many calls were held
+  // back since the last line that went through.
+  bool Allow(std::chrono::steady_clock::time_point now, uint64_t* suppressed) {
+    if (last_ && now - *last_ < interval_) {
+      ++held_;
+      return false;
+    }
+    last_ = now;
+    *suppressed = held_;
+    held_ = 0;
+    return true;
+  }
+
+ private:
+  std::chrono::seconds interval_;
+  std::optional<std::chrono::steady_clock::time_point> last_;
+  uint64_t held_ = 0;
 };
 
 }  // namespace proxier::log

@@ -11,6 +11,7 @@
 
 #include "proxier/common/event_loop.h"
 #include "proxier/common/log.h"
+#include "proxier/common/mhd_loop.h"
 #include "proxier/common/status.h"
 
 struct MHD_Daemon;
@@ -71,8 +72,6 @@ class ConnectionRequestServer {
 
  private:
   explicit ConnectionRequestServer(EventLoop& loop, ConnectionRequestOptions options);
-  void Run();
-  void ArmTimer();
 
   struct Endpoint {
     ConnectionRequestEndpoint config;
@@ -95,14 +94,12 @@ class ConnectionRequestServer {
   EventLoop& loop_;
   ConnectionRequestOptions options_;
   MHD_Daemon* daemon_ = nullptr;
-  int epoll_fd_ = -1;
+  std::unique_ptr<MhdLoop> driver_;
   uint16_t port_ = 0;
   std::string opaque_;
   std::map<std::string, Endpoint> endpoints_;
   std::map<std::string, Nonce> nonces_;
   std::deque<std::string> nonce_order_;  // oldest first
-  EventLoop::TimerId timer_ = 0;
-  bool timer_armed_ = false;
   Stats stats_;
 };
 

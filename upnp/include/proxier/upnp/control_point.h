@@ -12,13 +12,13 @@
 
 #include "proxier/common/clock.h"
 #include "proxier/common/event_loop.h"
+#include "proxier/common/log.h"
 #include "proxier/common/status.h"
 #include "proxier/upnp/description.h"
 #include "proxier/upnp/soap.h"
 
 namespace proxier::upnp {
 
-class Stack;
 class SsdpSocket;
 class HttpWorker;
 class GenaClient;
@@ -99,7 +99,7 @@ struct ActionOutcome {
 struct ControlPointOptions {
   std::string interface = "lo";             // LAN interface; all UPnP traffic stays on it
   std::string ip;                           // its IPv4 (found from the interface when empty)
-  uint16_t port = 0;                        // libupnp HTTP/GENA port (>= 61000 advised, 0 = any)
+  uint16_t port = 0;                        // GENA event (NOTIFY) server port (0 = any)
   uint16_t ssdp_port = 0;                   // unicast SSDP port (0 = any)
   std::vector<std::string> search_targets;  // empty: the DM service types, versions 1 and 2
   Seconds search_interval{300};
@@ -110,27 +110,36 @@ struct ControlPointOptions {
   size_t max_devices = 256;    // root devices kept; more are ignored (flood protection)
   bool auto_subscribe = true;  // subscribe to CMS/BMS/SMS of DM-capable devices
   int subscription_timeout_s = 1800;
+  Millis gena_timeout{5000};                // one SUBSCRIBE / renewal / UNSUBSCRIBE exchange
+  size_t max_event_bytes = 65536;           // largest NOTIFY body accepted
+  unsigned gena_max_connections = 256;      // NOTIFY connections open at once
+  unsigned gena_per_host_connections = 64;  // of them from one address
 };
 
-// Thread: engine thread only (the loop's), except where noted. Nothing here blocks: SSDP is
-// non-blocking on the loop, HTTP runs on the HttpWorker thread, libupnp callbacks only post.
+// Thread: engine thread only (the loop's). Nothing here blocks: SSDP is non-blocking on the loop,
+// HTTP (descriptions, actions, GENA SUBSCRIBE/UNSUBSCRIBE) runs on the HttpWorker thread, GENA
+// NOTIFYs arrive through a libmicrohttpd server on the loop. libupnp is not used by the control
+// point (only by the device side, upnp-dm-sim).
 class ControlPoint {
  public:
   using ActionDone = std::function<void(ActionOutcome)>;
 
-  // Starts libupnp (a Stack) on the interface unless `stack` is given (borrowed, must outlive).
-  // Errors: 9003 bad interface, 9002 libupnp or socket failure.
-  static Result<std::unique_ptr<ControlPoint>> Create(EventLoop& loop, ControlPointOptions options,
-                                                      Stack* stack = nullptr);
+  // Resolves the interface. Errors: 9003 bad interface (or no IPv4 on it).
+  static Result<std::unique_ptr<ControlPoint>> Create(EventLoop& loop, ControlPointOptions options);
   ~ControlPoint();
   ControlPoint(const ControlPoint&) = delete;
   ControlPoint& operator=(const ControlPoint&) = delete;
 
-  // Opens the SSDP sockets, registers the GENA client and searches (then every
-  // search_interval). Errors: 9002.
+  // Opens the SSDP sockets, starts the GENA event server and searches (then every
+  // search_interval). Errors: 9002 (a socket or the event server cannot be set up).
   Status Start();
   // Cancels subscriptions (UNSUBSCRIBE sent asynchronously), closes sockets, stops timers.
   void Stop();
+  // No GENA request is waiting for its answer (after Stop(): every UNSUBSCRIBE is answered or
+  // timed out, each within options.gena_timeout).
+  bool GenaIdle() const;
+  // CALLBACK URL of the current subscription to a DM service of `uuid` ("" if none).
+  std::string GenaCallback(const std::string& uuid, DmService service) const;
   // One search round now (each target twice, 100 ms apart).
   void Search();
 
@@ -166,6 +175,7 @@ class ControlPoint {
     uint64_t unsubscriptions = 0;  // UNSUBSCRIBEs sent
     // Answers to SUBSCRIBE/UNSUBSCRIBE (== subscriptions + unsubscriptions: none is out).
     uint64_t gena_answers = 0;
+    uint64_t gena_refused = 0;  // NOTIFYs refused (wrong sender, unknown path/SID, size, body)
   };
   Stats stats() const;
   const std::string& ip() const;
@@ -187,8 +197,6 @@ class ControlPoint {
 
   EventLoop& loop_;
   ControlPointOptions options_;
-  std::unique_ptr<Stack> own_stack_;
-  Stack* stack_ = nullptr;
   std::unique_ptr<SsdpSocket> ssdp_;
   std::unique_ptr<HttpWorker> http_;
   std::unique_ptr<GenaClient> gena_;
@@ -204,6 +212,7 @@ class ControlPoint {
   std::map<std::string, BootChange> boot_changes_;  // LOCATION -> last BOOTID change
   std::vector<EventLoop::TimerId> timers_;
   Stats stats_;
+  log::Throttle gena_log_;  // refused NOTIFYs
   bool started_ = false;
 };
 

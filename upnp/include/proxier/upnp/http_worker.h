@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,7 +20,7 @@
 namespace proxier::upnp {
 
 struct HttpRequest {
-  std::string method = "GET";        // GET or POST
+  std::string method = "GET";        // GET, POST, or another token (SUBSCRIBE, UNSUBSCRIBE)
   std::string url;                   // http:// only (other protocols and redirects are refused)
   std::vector<std::string> headers;  // "Name: value"
   std::string body;
@@ -30,6 +31,13 @@ struct HttpRequest {
 struct HttpResponse {
   long status = 0;
   std::string body;
+  // Response headers, names lower-cased, values trimmed; a repeated header keeps its first
+  // value. At most kMaxHeaders of at most kMaxHeaderBytes each are kept (the rest are dropped).
+  std::map<std::string, std::string> headers;
+  static constexpr size_t kMaxHeaders = 32;
+  static constexpr size_t kMaxHeaderBytes = 1024;
+  // "" when absent.
+  const std::string& Header(const std::string& lower_name) const;
 };
 
 // Runs requests concurrently on its own thread so the engine never waits on a device. The source
