@@ -118,20 +118,21 @@ void GenaClient::Subscribe(const std::string& uuid, DmService service, const std
   s.service = service;
   s.url = url;
   s.host = parsed->host;
+  s.server = parsed->HostPort();
   SendSubscribe(s);
 }
 
-void GenaClient::Queue(const std::string& host, std::function<bool()> send) {
-  hosts_[host].waiting.push_back(std::move(send));
+void GenaClient::Queue(const std::string& server, std::function<bool()> send) {
+  servers_[server].waiting.push_back(std::move(send));
   ++queued_;
-  Pump(host);
+  Pump(server);
 }
 
-void GenaClient::Pump(const std::string& host) {
-  auto it = hosts_.find(host);
-  if (it == hosts_.end()) return;
-  HostQueue& q = it->second;
-  while (q.in_flight < std::max(1, options_.per_host) && !q.waiting.empty()) {
+void GenaClient::Pump(const std::string& server) {
+  auto it = servers_.find(server);
+  if (it == servers_.end()) return;
+  ServerQueue& q = it->second;
+  while (q.in_flight < std::max(1, options_.per_server) && !q.waiting.empty()) {
     auto send = std::move(q.waiting.front());
     q.waiting.pop_front();
     --queued_;
@@ -140,14 +141,14 @@ void GenaClient::Pump(const std::string& host) {
       ++in_flight_;
     }
   }
-  if (q.in_flight == 0 && q.waiting.empty()) hosts_.erase(it);
+  if (q.in_flight == 0 && q.waiting.empty()) servers_.erase(it);
 }
 
-void GenaClient::Finished(const std::string& host) {
+void GenaClient::Finished(const std::string& server) {
   --in_flight_;
-  auto it = hosts_.find(host);
-  if (it != hosts_.end() && it->second.in_flight > 0) --it->second.in_flight;
-  Pump(host);
+  auto it = servers_.find(server);
+  if (it != servers_.end() && it->second.in_flight > 0) --it->second.in_flight;
+  Pump(server);
 }
 
 void GenaClient::SendSubscribe(Sub& s) {
@@ -157,7 +158,7 @@ void GenaClient::SendSubscribe(Sub& s) {
   s.early.clear();
   s.token = server_->Register(s.host);
   tokens_[s.token] = s.url;
-  Queue(s.host, [this, url = s.url, token = s.token]() {
+  Queue(s.server, [this, url = s.url, token = s.token]() {
     auto it = subs_.find(url);
     if (it == subs_.end() || it->second.token != token) return false;  // dropped meanwhile
     const Sub& s = it->second;
@@ -170,11 +171,11 @@ void GenaClient::SendSubscribe(Sub& s) {
                    "TIMEOUT: Second-" + std::to_string(options_.timeout_s)};
     ++stats_->subscriptions;
     http_.Send(std::move(req),
-               [this, alive = Alive(), url, token, host = s.host](Result<HttpResponse> r) {
+               [this, alive = Alive(), url, token, server = s.server](Result<HttpResponse> r) {
                  if (!alive()) return;
                  ++stats_->gena_answers;
                  OnSubscribed(url, token, std::move(r));
-                 Finished(host);
+                 Finished(server);
                });
     return true;
   });
@@ -187,7 +188,7 @@ void GenaClient::OnSubscribed(const std::string& url, const std::string& token,
   if (it == subs_.end() || it->second.token != token || it->second.state != State::kSubscribing) {
     // The subscription was dropped or replaced meanwhile: cancel what the device granted.
     auto parsed = ParseUrl(url);
-    if (accepted && parsed.ok()) Unsubscribe(url, parsed->host, r->Header("sid"));
+    if (accepted && parsed.ok()) Unsubscribe(url, parsed->HostPort(), r->Header("sid"));
     return;
   }
   Sub& s = it->second;
@@ -229,7 +230,7 @@ void GenaClient::ScheduleRenewal(Sub& s, int granted_s) {
 void GenaClient::Renew(const std::string& url) {
   auto it = subs_.find(url);
   if (it == subs_.end() || it->second.state != State::kActive) return;
-  Queue(it->second.host, [this, url, sid = it->second.sid, host = it->second.host]() {
+  Queue(it->second.server, [this, url, sid = it->second.sid, server = it->second.server]() {
     auto it = subs_.find(url);
     if (it == subs_.end() || it->second.state != State::kActive || it->second.sid != sid) {
       return false;
@@ -241,10 +242,10 @@ void GenaClient::Renew(const std::string& url) {
     req.max_response = 16 * 1024;
     req.headers = {"SID: " + sid, "TIMEOUT: Second-" + std::to_string(options_.timeout_s)};
     ++stats_->renewals;
-    http_.Send(std::move(req), [this, alive = Alive(), url, sid, host](Result<HttpResponse> r) {
+    http_.Send(std::move(req), [this, alive = Alive(), url, sid, server](Result<HttpResponse> r) {
       if (!alive()) return;
       Renewed(url, sid, std::move(r));
-      Finished(host);
+      Finished(server);
     });
     return true;
   });
@@ -264,10 +265,10 @@ void GenaClient::Renewed(const std::string& url, const std::string& sid, Result<
   ScheduleRenewal(s, GrantedSeconds(r->Header("timeout"), options_.timeout_s));
 }
 
-void GenaClient::Unsubscribe(const std::string& url, const std::string& host,
+void GenaClient::Unsubscribe(const std::string& url, const std::string& server,
                              const std::string& sid) {
   if (sid.empty()) return;
-  Queue(host, [this, url, host, sid]() {
+  Queue(server, [this, url, server, sid]() {
     HttpRequest req;
     req.method = "UNSUBSCRIBE";
     req.url = url;
@@ -275,10 +276,10 @@ void GenaClient::Unsubscribe(const std::string& url, const std::string& host,
     req.max_response = 16 * 1024;
     req.headers = {"SID: " + sid};
     ++stats_->unsubscriptions;
-    http_.Send(std::move(req), [this, alive = Alive(), host](Result<HttpResponse>) {
+    http_.Send(std::move(req), [this, alive = Alive(), server](Result<HttpResponse>) {
       if (!alive()) return;
       ++stats_->gena_answers;
-      Finished(host);
+      Finished(server);
     });
     return true;
   });
@@ -287,7 +288,7 @@ void GenaClient::Unsubscribe(const std::string& url, const std::string& host,
 // A subscription is gone or unreliable: tell the owner, try again after a back-off.
 void GenaClient::Lost(Sub& s, const std::string& reason) {
   PX_LOG(kInfo, "gena") << s.uuid << " " << Name(s.service) << ": " << reason;
-  if (!s.sid.empty() && s.state == State::kActive) Unsubscribe(s.url, s.host, s.sid);
+  if (!s.sid.empty() && s.state == State::kActive) Unsubscribe(s.url, s.server, s.sid);
   Forget(s);
   s.sid.clear();
   s.early.clear();
@@ -350,7 +351,7 @@ void GenaClient::Drop(const std::string& uuid) {
       continue;
     }
     Sub& s = it->second;
-    if (s.state == State::kActive) Unsubscribe(s.url, s.host, s.sid);
+    if (s.state == State::kActive) Unsubscribe(s.url, s.server, s.sid);
     // A SUBSCRIBE still out is cancelled when its answer comes (its token is gone).
     Forget(s);
     it = subs_.erase(it);

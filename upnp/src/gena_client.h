@@ -20,10 +20,11 @@ namespace proxier::upnp {
 struct GenaOptions {
   int timeout_s = 1800;          // TIMEOUT asked in SUBSCRIBE
   Millis request_timeout{5000};  // one SUBSCRIBE / renewal / UNSUBSCRIBE exchange
-  // GENA exchanges on the wire per device address; the others wait their turn. A host serving
-  // many devices (a bridge, upnp-dm-sim) accepts a SUBSCRIBE by queueing an initial-event NOTIFY,
-  // and libupnp's 100-job queue overflowed when 300 came at once; other hosts never wait.
-  int per_host = 2;
+  // GENA exchanges on the wire per device HTTP server (host:port); the others wait their turn.
+  // A server of many devices (a bridge, upnp-dm-sim) accepts a SUBSCRIBE by queueing an
+  // initial-event NOTIFY, and libupnp's 100-job queue overflowed when 300 came at once. Another
+  // server never waits for this one.
+  int per_server = 2;
   GenaServerOptions server;
 };
 
@@ -79,8 +80,9 @@ class GenaClient {
     std::string uuid;
     DmService service = DmService::kNone;
     std::string url;
-    std::string host;   // the device's address: the only one whose NOTIFYs count
-    std::string token;  // callback path of the current SUBSCRIBE ("" when none)
+    std::string host;    // the device's address: the only one whose NOTIFYs count
+    std::string server;  // host:port of the event URL (the unit of per_server)
+    std::string token;   // callback path of the current SUBSCRIBE ("" when none)
     std::string sid;
     State state = State::kSubscribing;
     uint32_t next_seq = 0;
@@ -89,17 +91,18 @@ class GenaClient {
     bool resync_pending = false;
     std::vector<Early> early;  // events that beat the SUBSCRIBE answer (SID not known yet)
   };
-  // Runs `send` now if fewer than per_host exchanges with `host` are out, else when one ends;
-  // `send` returns false when it sent nothing (then the next one goes). Finished() ends one.
-  void Queue(const std::string& host, std::function<bool()> send);
-  void Finished(const std::string& host);
-  void Pump(const std::string& host);
+  // Runs `send` now if fewer than per_server exchanges with `server` (host:port) are out, else
+  // when one ends; `send` returns false when it sent nothing (then the next one goes).
+  // Finished() ends one.
+  void Queue(const std::string& server, std::function<bool()> send);
+  void Finished(const std::string& server);
+  void Pump(const std::string& server);
   void SendSubscribe(Sub& s);
   void OnSubscribed(const std::string& url, const std::string& token, Result<HttpResponse> r);
   void Renew(const std::string& url);
   void Renewed(const std::string& url, const std::string& sid, Result<HttpResponse> r);
   void ScheduleRenewal(Sub& s, int granted_s);
-  void Unsubscribe(const std::string& url, const std::string& host, const std::string& sid);
+  void Unsubscribe(const std::string& url, const std::string& server, const std::string& sid);
   void Lost(Sub& s, const std::string& reason);
   void Deliver(Sub& s, const std::string& sid, uint32_t seq, const Args& vars);
   void Forget(Sub& s);  // timer, route
@@ -117,11 +120,11 @@ class GenaClient {
   std::unique_ptr<GenaServer> server_;
   std::map<std::string, Sub> subs_;            // by event URL
   std::map<std::string, std::string> tokens_;  // callback token -> event URL
-  struct HostQueue {
+  struct ServerQueue {
     int in_flight = 0;
     std::deque<std::function<bool()>> waiting;
   };
-  std::map<std::string, HostQueue> hosts_;
+  std::map<std::string, ServerQueue> servers_;
   int in_flight_ = 0;
   size_t queued_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
