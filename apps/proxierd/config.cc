@@ -153,6 +153,12 @@ Result<DaemonConfig> LoadConfig(const std::string& path) {
     s.UInt("port", &c.upnp_port, 0, 65535);
     s.UInt("search_interval", &c.upnp_search_interval, 10, 86400);
     s.UInt("action_timeout_ms", &c.upnp_action_timeout_ms, 100, 600000);
+    s.UInt("max_devices", &c.upnp_max_devices, 1, 100000);
+    s.UInt("max_devices_per_host", &c.upnp_max_devices_per_host, 1, 100000);
+    s.UInt("max_parts_per_device", &c.upnp_max_parts_per_device, 4, 10000);
+    s.UInt("ssdp_rate", &c.upnp_ssdp_rate, 0, 1000000);
+    s.UInt("gena_timeout_ms", &c.upnp_gena_timeout_ms, 100, 60000);
+    s.UInt("max_event_bytes", &c.upnp_max_event_bytes, 1024, 16 * 1024 * 1024);
   }
   {
     const toml::table* proxy = Sub(root, "proxy");

@@ -55,6 +55,14 @@ struct DaemonConfig {
   uint16_t upnp_port = 0;                 // GENA event (NOTIFY) server port (0 = any)
   uint32_t upnp_search_interval = 300;    // seconds between M-SEARCH rounds
   uint32_t upnp_action_timeout_ms = 10000;
+  // LAN flood protection (every refusal is logged, rate-limited, and counted in
+  // Device.UPnP.Discovery.X_<OUI>_Refused*).
+  uint32_t upnp_max_devices = 1024;         // root devices kept in all
+  uint32_t upnp_max_devices_per_host = 64;  // root devices kept per LAN address
+  uint32_t upnp_max_parts_per_device = 64;  // UUIDs + services kept per root device
+  uint32_t upnp_ssdp_rate = 500;            // SSDP datagrams per second per address (burst 4x)
+  uint32_t upnp_gena_timeout_ms = 5000;     // one SUBSCRIBE / renewal / UNSUBSCRIBE
+  uint32_t upnp_max_event_bytes = 65536;    // largest GENA NOTIFY body
   // [proxy]
   std::string default_mode = "embedded";
   uint32_t purge_after = 86400;

@@ -12,6 +12,12 @@ upnp::ControlPointOptions ControlPointOptionsFrom(const DaemonConfig& config) {
   o.port = config.upnp_port;
   o.search_interval = Seconds(config.upnp_search_interval);
   o.action_timeout = Millis(config.upnp_action_timeout_ms);
+  o.max_devices = config.upnp_max_devices;
+  o.max_devices_per_host = config.upnp_max_devices_per_host;
+  o.max_parts_per_device = config.upnp_max_parts_per_device;
+  o.ssdp_rate = config.upnp_ssdp_rate;
+  o.gena_timeout = Millis(config.upnp_gena_timeout_ms);
+  o.max_event_bytes = config.upnp_max_event_bytes;
   return o;
 }
 
@@ -35,6 +41,10 @@ void BatchingListener::OnResync(const std::string& uuid, upnp::DmService service
   Batch([&](upnp::Listener* l) { l->OnResync(uuid, service, reason); });
 }
 
+void BatchingListener::OnConflict(const std::string& uuid, const std::string& what) {
+  Batch([&](upnp::Listener* l) { l->OnConflict(uuid, what); });
+}
+
 std::unique_ptr<UpnpSide> UpnpSide::Create(const UpnpSideDeps& deps) {
   std::unique_ptr<UpnpSide> side(new UpnpSide(deps));
   const DaemonConfig& config = deps.config;
@@ -45,6 +55,7 @@ std::unique_ptr<UpnpSide> UpnpSide::Create(const UpnpSideDeps& deps) {
     return nullptr;
   }
   side->cp_ = std::move(cp).value();
+  side->MountCounters();
   side->dm_ = std::make_unique<upnp::DmClient>(*side->cp_);
   auto tables = proxy::DiscoveryTables::Create(deps.gateway.model(), deps.db);
   if (!tables.ok()) {
@@ -110,6 +121,33 @@ std::unique_ptr<UpnpSide> UpnpSide::Create(const UpnpSideDeps& deps) {
   return side;
 }
 
+void UpnpSide::MountCounters() {
+  const std::string base = "Device.UPnP.Discovery." + std::string(datamodel::kBuildVendorPrefix);
+  upnp::ControlPoint* cp = cp_.get();
+  using Stats = upnp::ControlPoint::Stats;
+  const std::pair<const char*, uint64_t Stats::*> kCounters[] = {
+      {"SSDPRefused", &Stats::ssdp_refused},
+      {"SSDPRateLimited", &Stats::ssdp_rate_limited},
+      {"DevicesRefused", &Stats::devices_refused},
+      {"DevicesEvicted", &Stats::devices_evicted},
+      {"PartsRefused", &Stats::parts_refused},
+      {"IdentityConflicts", &Stats::identity_conflicts},
+      {"DescriptionsFailed", &Stats::descriptions_failed},
+      {"EventsRefused", &Stats::gena_refused},
+  };
+  for (const auto& [name, field] : kCounters) {
+    const std::string full = base + name;
+    if (!deps_.schema.FindParam(full)) continue;
+    datamodel::ComputedProvider::Param p;
+    p.type = datamodel::ValueType::kUnsignedLong;
+    p.volatile_value = true;  // counters change by themselves: no active notification
+    p.get = [cp, field = field] { return std::to_string(cp->stats().*field); };
+    counters_.Add(full, std::move(p));
+    counter_names_.push_back(full);
+  }
+  deps_.gateway.model().MountComputed(&counters_);
+}
+
 bool UpnpSide::Start() {
   Status st = cp_->Start();
   if (!st.ok()) {
@@ -133,6 +171,7 @@ void UpnpSide::Stop() {
 }
 
 UpnpSide::~UpnpSide() {
+  for (const auto& name : counter_names_) deps_.gateway.model().Unmount(name);
   if (cp_) {
     Stop();
     if (listener_) cp_->RemoveListener(listener_.get());

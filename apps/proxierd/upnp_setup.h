@@ -12,6 +12,7 @@
 #include "proxier/core/connection_request_server.h"
 #include "proxier/core/gateway_model.h"
 #include "proxier/core/http_client.h"
+#include "proxier/datamodel/computed_provider.h"
 #include "proxier/datamodel/schema.h"
 #include "proxier/proxy/discovery_tables.h"
 #include "proxier/proxy/proxy_manager.h"
@@ -53,6 +54,7 @@ class BatchingListener final : public upnp::Listener {
                const upnp::Args& variables) override;
   void OnResync(const std::string& uuid, upnp::DmService service,
                 const std::string& reason) override;
+  void OnConflict(const std::string& uuid, const std::string& what) override;
 
  private:
   template <typename F>
@@ -87,6 +89,8 @@ class UpnpSide {
 
  private:
   explicit UpnpSide(const UpnpSideDeps& deps) : deps_(deps) {}
+  // The LAN refusal counters (Device.UPnP.Discovery.X_<OUI>_*), read from the control point.
+  void MountCounters();
 
   UpnpSideDeps deps_;
   // Destroyed bottom-up: the control point goes before the listeners it calls.
@@ -99,6 +103,8 @@ class UpnpSide {
   std::unique_ptr<virtual_devices::VirtualDevices> vd_;
   std::unique_ptr<proxy::ProxyManager> manager_;
   std::unique_ptr<BatchingListener> listener_;  // the tables, then the manager
+  datamodel::ComputedProvider counters_;
+  std::vector<std::string> counter_names_;
   bool started_ = false;
 };
 

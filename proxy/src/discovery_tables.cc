@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "proxier/common/log.h"
+#include "proxier/common/text.h"
 #include "proxier/datamodel/value.h"
 #include "proxier/upnp/ssdp.h"
 
@@ -33,9 +34,10 @@ Result<std::unique_ptr<DiscoveryTables>> DiscoveryTables::Create(datamodel::Data
   PX_RETURN_IF_ERROR(Migrate(db, "upnp_discovery",
                              {"CREATE TABLE upnp_discovery_instance(tbl TEXT NOT NULL, "
                               "key TEXT NOT NULL, num INTEGER NOT NULL, PRIMARY KEY(tbl, key))"}));
+  if (!model.store()) return Status(Code::kInternalError, "data model without store");
   std::unique_ptr<DiscoveryTables> t(new DiscoveryTables(model, db));
   PX_RETURN_IF_ERROR(t->Load());
-  PX_RETURN_IF_ERROR(t->MarkLeftoversExpired());
+  PX_RETURN_IF_ERROR(t->CleanLeftovers());
   return t;
 }
 
@@ -46,20 +48,36 @@ Status DiscoveryTables::Load() {
     auto row = st->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    numbers_[{st->ColumnText(0), st->ColumnText(1)}] = static_cast<uint32_t>(st->ColumnInt(2));
+    const std::string table = st->ColumnText(0);
+    const auto n = static_cast<uint32_t>(st->ColumnInt(2));
+    numbers_[{table, st->ColumnText(1)}] = n;
+    highest_[table] = std::max(highest_[table], n);
   }
   return Status::Ok();
 }
 
-Status DiscoveryTables::MarkLeftoversExpired() {
-  if (!model_.store()) return Status(Code::kInternalError, "data model without store");
+// Rows of devices that never described themselves (their numbers were never stored) are
+// deleted; the others start as LeaseExpired until the device is heard again.
+Status DiscoveryTables::CleanLeftovers() {
   for (const char* table : {kRoot, kDevice, kService}) {
-    auto rows = model_.store()->Rows(table);
+    std::set<uint32_t> stored;
+    for (const auto& [k, n] : numbers_) {
+      if (k.first == table) stored.insert(n);
+    }
+    auto rows = RowsOf(table);
     if (!rows.ok()) return rows.status();
-    for (uint32_t n : *rows) {
-      const std::string p = std::string(table) + std::to_string(n) + ".Status";
-      auto v = model_.store()->Get(p);
-      if (v.ok() && *v == "LeaseActive") PX_RETURN_IF_ERROR(model_.SetInternal(p, "LeaseExpired"));
+    for (uint32_t n : std::set<uint32_t>(**rows)) {
+      const std::string row = std::string(table) + std::to_string(n);
+      if (!stored.count(n)) {
+        auto gone = model_.DeleteRowInternal(row + ".");
+        if (!gone.ok()) return gone.status();
+        (*rows)->erase(n);
+        continue;
+      }
+      auto v = model_.store()->Get(row + ".Status");
+      if (v.ok() && *v == "LeaseActive") {
+        PX_RETURN_IF_ERROR(model_.SetInternal(row + ".Status", "LeaseExpired"));
+      }
     }
   }
   return Status::Ok();
@@ -70,39 +88,80 @@ std::string DiscoveryTables::RowOf(const std::string& table, const std::string& 
   return it == numbers_.end() ? "" : table + std::to_string(it->second);
 }
 
-Result<std::string> DiscoveryTables::Row(const std::string& table, const std::string& key) {
+Result<std::set<uint32_t>*> DiscoveryTables::RowsOf(const std::string& table) {
+  auto it = rows_.find(table);
+  if (it == rows_.end()) {
+    auto rows = model_.store()->Rows(table);
+    if (!rows.ok()) return rows.status();
+    it = rows_.emplace(table, std::set<uint32_t>(rows->begin(), rows->end())).first;
+    if (!it->second.empty()) highest_[table] = std::max(highest_[table], *it->second.rbegin());
+  }
+  return &it->second;
+}
+
+Result<std::string> DiscoveryTables::Row(const std::string& table, const std::string& key,
+                                         bool keep) {
+  auto rows = RowsOf(table);
+  if (!rows.ok()) return rows.status();
+  const auto id = std::make_pair(table, key);
   uint32_t number;
-  auto it = numbers_.find({table, key});
+  auto it = numbers_.find(id);
   if (it != numbers_.end()) {
     number = it->second;
   } else {
-    // Never reuse: one past the highest number this table ever had (rows or map).
-    uint32_t highest = 0;
-    for (const auto& [k, n] : numbers_) {
-      if (k.first == table) highest = std::max(highest, n);
-    }
-    auto rows = model_.store()->Rows(table);
-    if (!rows.ok()) return rows.status();
-    for (uint32_t n : *rows) highest = std::max(highest, n);
-    number = highest + 1;
+    number = ++highest_[table];  // never reused: past every number this table ever had
+    numbers_[id] = number;
+    unkept_.insert(id);
+  }
+  if (keep && unkept_.erase(id)) {
     auto ins = db_.Prepare("INSERT INTO upnp_discovery_instance(tbl, key, num) VALUES(?,?,?)");
     if (!ins.ok()) return ins.status();
     ins->Bind(0, table).Bind(1, key).Bind(2, static_cast<int64_t>(number));
     PX_RETURN_IF_ERROR(ins->Run());
-    numbers_[{table, key}] = number;
   }
-  auto rows = model_.store()->Rows(table);
-  if (!rows.ok()) return rows.status();
-  if (std::find(rows->begin(), rows->end(), number) == rows->end()) {
+  if (!(*rows)->count(number)) {
     auto added = model_.AddRowInternal(table, number);
     if (!added.ok()) return added.status();
+    (*rows)->insert(number);
   }
   return table + std::to_string(number);
 }
 
+Status DiscoveryTables::Drop(const std::string& table, const std::string& key) {
+  const auto id = std::make_pair(table, key);
+  if (!unkept_.count(id)) return Status::Ok();  // a described device's row stays
+  auto it = numbers_.find(id);
+  if (it == numbers_.end()) return Status::Ok();
+  const std::string row = table + std::to_string(it->second);
+  auto rows = RowsOf(table);
+  if (rows.ok() && (*rows)->erase(it->second)) {
+    auto gone = model_.DeleteRowInternal(row + ".");
+    if (!gone.ok()) return gone.status();
+  }
+  for (auto c = cache_.lower_bound(row + ".");
+       c != cache_.end() && c->first.starts_with(row + ".");) {
+    c = cache_.erase(c);
+  }
+  numbers_.erase(it);
+  unkept_.erase(id);
+  return Status::Ok();
+}
+
+void DiscoveryTables::Remove(const upnp::RootDevice& d) {
+  Status st;
+  for (const auto& [uuid, a] : d.devices) {
+    if (st.ok()) st = Drop(uuid == d.uuid ? kRoot : kDevice, uuid);
+  }
+  if (st.ok()) st = Drop(kRoot, d.uuid);
+  for (const auto& [key, a] : d.services) {
+    if (st.ok()) st = Drop(kService, key);
+  }
+  if (!st.ok()) PX_LOG(kError, "upnp") << "Discovery rows of " << d.uuid << ": " << st;
+}
+
 void DiscoveryTables::Set(const std::string& row, const std::string& param, std::string value,
                           size_t max) {
-  if (max && value.size() > max) value.resize(max);
+  if (max && value.size() > max) value = text::CleanLabel(value, max);
   const std::string name = row + "." + param;
   auto it = cache_.find(name);
   if (it != cache_.end() && it->second == value) return;
@@ -125,25 +184,29 @@ Status DiscoveryTables::SyncAdvert(const std::string& row, const upnp::Advertise
   return Status::Ok();
 }
 
-void DiscoveryTables::OnDevice(const upnp::RootDevice& device, upnp::DeviceChange) {
+void DiscoveryTables::OnDevice(const upnp::RootDevice& device, upnp::DeviceChange change) {
+  if (change == upnp::DeviceChange::kRemoved) return Remove(device);
   Status st = Sync(device);
   if (!st.ok()) PX_LOG(kError, "upnp") << "Discovery tables for " << device.uuid << ": " << st;
 }
 
 Status DiscoveryTables::Sync(const upnp::RootDevice& d) {
-  if (d.uuid.empty()) return Status::Ok();
+  // SSDP alone writes nothing: a root shows once its description was read or has failed.
+  if (d.uuid.empty() || (!d.description && d.description_error.empty())) return Status::Ok();
+  const bool keep = d.description.has_value();
   // Discovery: the root, embedded devices, services.
   std::map<std::string, std::string> device_rows;  // UUID -> Discovery row
   for (const auto& [uuid, advert] : d.devices) {
     const bool root = uuid == d.uuid;
-    auto row = Row(root ? kRoot : kDevice, uuid);
+    auto row = Row(root ? kRoot : kDevice, uuid, keep);
     if (!row.ok()) return row.status();
     device_rows[uuid] = *row;
     Set(*row, "UUID", uuid);
     PX_RETURN_IF_ERROR(SyncAdvert(*row, advert));
+    if (root) Set(*row, vendor_ + "DescriptionError", d.description_error, 256);
   }
   for (const auto& [key, advert] : d.services) {
-    auto row = Row(kService, key);
+    auto row = Row(kService, key, keep);
     if (!row.ok()) return row.status();
     PX_RETURN_IF_ERROR(SyncAdvert(*row, advert));
     auto usn = upnp::ParseUsn(advert.usn);
@@ -166,7 +229,7 @@ Status DiscoveryTables::Sync(const upnp::RootDevice& d) {
       const std::string uuid = dev.Uuid();
       if (!uuid.empty() && !device_rows.count(uuid)) {
         const bool root = uuid == d.uuid;
-        auto row = Row(root ? kRoot : kDevice, uuid);
+        auto row = Row(root ? kRoot : kDevice, uuid, true);
         if (!row.ok()) return row.status();
         device_rows[uuid] = *row;
         upnp::Advertisement a = sibling;
@@ -182,13 +245,13 @@ Status DiscoveryTables::Sync(const upnp::RootDevice& d) {
   }
   // Description: the document, its devices and services.
   const upnp::Description& desc = *d.description;
-  auto doc = Row(kDesc, desc.url_base);
+  auto doc = Row(kDesc, desc.url_base, true);
   if (!doc.ok()) return doc.status();
   Set(*doc, "URLBase", desc.url_base);
   Set(*doc, "SpecVersion", desc.spec_version);
   std::function<Status(const upnp::DeviceInfo&, const std::string&)> walk =
       [&](const upnp::DeviceInfo& dev, const std::string& parent_row) -> Status {
-    auto row = Row(kInstance, dev.Uuid());
+    auto row = Row(kInstance, dev.Uuid(), true);
     if (!row.ok()) return row.status();
     Set(*row, "UDN", dev.Uuid());
     Set(*row, "ParentDevice", parent_row);
@@ -205,7 +268,7 @@ Status DiscoveryTables::Sync(const upnp::RootDevice& d) {
     Set(*row, "UPC", dev.upc, 12);
     Set(*row, "PresentationURL", dev.presentation_url);
     for (const auto& s : dev.services) {
-      auto srow = Row(kServiceInstance, dev.Uuid() + "|" + s.service_id);
+      auto srow = Row(kServiceInstance, dev.Uuid() + "|" + s.service_id, true);
       if (!srow.ok()) return srow.status();
       Set(*srow, "ParentDevice", *row);
       Set(*srow, "ServiceId", s.service_id, 256);

@@ -157,6 +157,16 @@ void ProxyManager::OnResync(const std::string& uuid, upnp::DmService service,
   if (d.mode == "embedded" && d.provider && service == upnp::DmService::kCms) d.provider->Resync();
 }
 
+void ProxyManager::OnConflict(const std::string& uuid, const std::string& what) {
+  auto it = devices_.find(uuid);
+  if (it == devices_.end()) return;
+  Device& d = *it->second;
+  d.conflict = "identity conflict: " + what;
+  d.conflict_at = loop_.clock().Now();
+  Status st = WriteProxyRow(d);
+  if (!st.ok()) PX_LOG(kError, "proxy") << uuid << ": " << st;
+}
+
 void ProxyManager::OnModelChange(const datamodel::ParamValue& v, const std::string& origin) {
   if (origin.empty()) return;  // our own writes
   const std::string base = "Device." + options_.vendor_prefix;
@@ -231,6 +241,10 @@ void ProxyManager::PurgeNow() {
   const int64_t now =
       std::chrono::duration_cast<Seconds>(loop_.clock().WallNow().time_since_epoch()).count();
   for (auto& [udn, d] : devices_) {
+    if (!d->conflict.empty() && loop_.clock().Now() - d->conflict_at >= kConflictMemory) {
+      d->conflict.clear();
+      (void)WriteProxyRow(*d);
+    }
     if (d->online || d->purged || now - d->last_seen < options_.purge_after.count()) continue;
     PX_LOG(kInfo, "proxy") << udn << ": absent for " << (now - d->last_seen) << " s, purged";
     Detach(*d);

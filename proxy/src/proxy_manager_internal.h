@@ -17,6 +17,8 @@ struct ProxyManager::Device {
   std::string mode = "";                // effective: embedded | virtual | ignore | pending
   std::string reason;
   std::string virtual_refused;  // why the VirtualHost refused it later ("" = not refused)
+  std::string conflict;         // another address claims its UDN ("" = none lately)
+  SteadyTime conflict_at{};
   bool online = false;
   bool purged = false;
   int64_t last_seen = 0;  // epoch seconds

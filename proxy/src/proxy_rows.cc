@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "proxier/common/log.h"
+#include "proxier/common/text.h"
 #include "proxier/datamodel/value.h"
 #include "proxier/proxy/proxy_manager.h"
 #include "proxy_manager_internal.h"
@@ -43,10 +44,13 @@ Status ProxyManager::WriteProxyRow(Device& d) {
   std::string reason;
   std::string wanted = Wanted(d, &reason);
   SetRow(row, "UDN", d.udn);
-  SetRow(row, "FriendlyName", d.friendly_name.substr(0, 128));
+  SetRow(row, "FriendlyName", text::CleanLabel(d.friendly_name, 128));
   SetRow(row, "Mode", wanted);
   SetRow(row, "EffectiveMode", d.mode.empty() ? "ignore" : d.mode);
-  SetRow(row, "Reason", d.reason.substr(0, 256));
+  // The mode's reason first; an identity conflict (issue 10) is said after it.
+  std::string shown = d.reason;
+  if (!d.conflict.empty()) shown += (shown.empty() ? "" : "; ") + d.conflict;
+  SetRow(row, "Reason", text::CleanLabel(shown, 256));
   SetRow(row, "Online", d.online ? "true" : "false");
   return Status::Ok();
 }
@@ -57,9 +61,9 @@ Status ProxyManager::WriteEmbeddedRows(Device& d) {
   PX_RETURN_IF_ERROR(EnsureRow(gateway_, ptable, &d.proxied_n));
   const std::string prow = ptable + std::to_string(d.proxied_n) + ".";
   auto name = gateway_.store()->Get(prow + "Name");
-  if (name.ok() && name->empty()) SetRow(prow, "Name", d.friendly_name.substr(0, 64));
-  SetRow(prow, "Type", d.device_type.substr(0, 64));
-  SetRow(prow, "Description", d.model_description.substr(0, 256));
+  if (name.ok() && name->empty()) SetRow(prow, "Name", text::CleanLabel(d.friendly_name, 64));
+  SetRow(prow, "Type", text::CleanLabel(d.device_type, 64));
+  SetRow(prow, "Description", text::CleanLabel(d.model_description, 256));
   SetRow(prow, "Online", d.online ? "true" : "false");
   if (d.online)
     SetRow(prow, "LastTimeContacted", datamodel::FormatDateTime(loop_.clock().WallNow()));
@@ -87,8 +91,8 @@ Status ProxyManager::WriteSupportedDataModels(Device& d) {
     uint32_t n = i < d.sdm_rows.size() ? d.sdm_rows[i] : 0;
     PX_RETURN_IF_ERROR(EnsureRow(gateway_, kSdm, &n));
     const std::string row = kSdm + std::to_string(n) + ".";
-    SetRow(row, "URL", (t.url.empty() ? t.uri : t.url).substr(0, 256));
-    SetRow(row, "URN", t.uri.substr(0, 256));
+    SetRow(row, "URL", text::CleanLabel(t.url.empty() ? t.uri : t.url, 256));
+    SetRow(row, "URN", text::CleanLabel(t.uri, 256));
     SetRow(row, "UUID", d.udn);
     keep.push_back(n);
     refs += (refs.empty() ? "" : ",") + row.substr(0, row.size() - 1);
@@ -125,7 +129,7 @@ void ProxyManager::OnCommand(const std::string& udn, const std::string& state,
   if (it == devices_.end() || !it->second->embedded_n) return;
   const std::string row = kEmbedded + std::to_string(it->second->embedded_n) + ".";
   SetRow(row, "CommandProcessed", state);
-  SetRow(row, "CommandProcessingErrMsg", message.substr(0, 1024));
+  SetRow(row, "CommandProcessingErrMsg", text::CleanLabel(message, 1024));
   if (state == "Success") {
     SetRow(row, "LastSyncTime", datamodel::FormatDateTime(loop_.clock().WallNow()));
   }

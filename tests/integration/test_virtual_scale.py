@@ -70,8 +70,11 @@ class VirtualScaleTest(IntegrationTest):
         acs = self.start_acs()
         # The CR rate limit is per endpoint; the gateway's /cr gets one CR per GPV below.
         px = self.make_proxierd(acs, rate_limit=1000)
+        # One simulator process serves all N appliances from 127.0.0.1: more than the default
+        # per-address cap of root devices (64) a real LAN needs.
         set_upnp_section(px.config_path, enabled=True, interface="lo", port=PROXIERD_UPNP_PORT,
-                         search_interval=300, action_timeout_ms=ACTION_TIMEOUT_MS)
+                         search_interval=300, action_timeout_ms=ACTION_TIMEOUT_MS,
+                         max_devices_per_host=4 * N)
         with open(px.config_path) as f:
             text = f.read()
         # Info, as a deployment would log: debug lines for 100 devices would weigh on the figures.

@@ -94,7 +94,13 @@ class DiscoveryTablesTest : public ::testing::Test {
 };
 
 TEST_F(DiscoveryTablesTest, DiscoveryRowsFromAdvertisements) {
+  // SSDP alone writes nothing (issue 10: a flood of announcements must not fill the tables)...
   ASSERT_TRUE(tables_->Sync(Device(false)).ok());
+  EXPECT_EQ(Get("Device.UPnP.Discovery.RootDeviceNumberOfEntries"), "0");
+  // ... the rows come once the description was read, or failed (shown with its error).
+  upnp::RootDevice failed = Device(false);
+  failed.description_error = "HTTP 404 for " + std::string(kLoc);
+  ASSERT_TRUE(tables_->Sync(failed).ok());
   const std::string root = tables_->RowOf("Device.UPnP.Discovery.RootDevice.", kUuid);
   ASSERT_EQ(root, "Device.UPnP.Discovery.RootDevice.1");
   EXPECT_EQ(Get(root + ".Status"), "LeaseActive");
@@ -111,6 +117,33 @@ TEST_F(DiscoveryTablesTest, DiscoveryRowsFromAdvertisements) {
   EXPECT_EQ(Get("Device.UPnP.Discovery.Device.1.UUID"), kEmb);
   EXPECT_EQ(Get("Device.UPnP.Discovery.Service.1.ParentDevice"), "Device.UPnP.Discovery.Device.1");
   EXPECT_EQ(Get("Device.UPnP.Description.DeviceInstanceNumberOfEntries"), "0");
+  EXPECT_EQ(Get(root + ".X_02C0DE_DescriptionError"), failed.description_error);
+}
+
+// Rows of a root that never described itself do not outlive it: forgotten by the control point
+// (kRemoved) or left by a previous run, they are deleted, and their numbers were never stored.
+TEST_F(DiscoveryTablesTest, RowsOfUndescribedRootsAreNotKept) {
+  upnp::RootDevice failed = Device(false);
+  failed.description_error = "timeout";
+  ASSERT_TRUE(tables_->Sync(failed).ok());
+  EXPECT_EQ(Get("Device.UPnP.Discovery.RootDeviceNumberOfEntries"), "1");
+  tables_->OnDevice(failed, upnp::DeviceChange::kRemoved);
+  EXPECT_EQ(Get("Device.UPnP.Discovery.RootDeviceNumberOfEntries"), "0");
+  EXPECT_EQ(Get("Device.UPnP.Discovery.DeviceNumberOfEntries"), "0");
+  EXPECT_EQ(Get("Device.UPnP.Discovery.ServiceNumberOfEntries"), "0");
+  ASSERT_TRUE(tables_->Sync(Device(true)).ok());  // then described: its rows are kept
+  upnp::RootDevice other = Device(false);
+  other.uuid = "11111111-2222-4333-8444-555555555555";
+  other.devices.clear();
+  other.services.clear();
+  other.devices[other.uuid] = Ad("uuid:" + other.uuid + "::upnp:rootdevice");
+  other.description_error = "refused";
+  ASSERT_TRUE(tables_->Sync(other).ok());
+  Restart();
+  // The described one stays (LeaseExpired); the undescribed one is gone.
+  EXPECT_EQ(Get("Device.UPnP.Discovery.RootDeviceNumberOfEntries"), "1");
+  EXPECT_EQ(tables_->RowOf("Device.UPnP.Discovery.RootDevice.", other.uuid), "");
+  EXPECT_NE(tables_->RowOf("Device.UPnP.Discovery.RootDevice.", kUuid), "");
 }
 
 TEST_F(DiscoveryTablesTest, DescriptionRowsAndReferences) {
@@ -179,11 +212,14 @@ TEST_F(DiscoveryTablesTest, StatusTransitions) {
 
 TEST_F(DiscoveryTablesTest, NumbersStableAcrossRestartAndNeverReused) {
   upnp::RootDevice a = Device(true);
-  upnp::RootDevice b = Device(false);
+  upnp::RootDevice b = Device(true);
   b.uuid = "11111111-2222-4333-8444-555555555555";
   b.devices.clear();
   b.devices[b.uuid] = Ad("uuid:" + b.uuid + "::upnp:rootdevice");
   b.services.clear();
+  b.description->root.udn = "uuid:" + b.uuid;
+  b.description->root.devices.clear();
+  b.description->url_base = "http://192.168.1.21:61001/dev0/desc.xml";
   ASSERT_TRUE(tables_->Sync(b).ok());  // gets RootDevice.1
   ASSERT_TRUE(tables_->Sync(a).ok());  // gets RootDevice.2
   EXPECT_EQ(tables_->RowOf("Device.UPnP.Discovery.RootDevice.", kUuid),
@@ -197,6 +233,7 @@ TEST_F(DiscoveryTablesTest, NumbersStableAcrossRestartAndNeverReused) {
   c.uuid = "99999999-2222-4333-8444-555555555555";
   c.devices.clear();
   c.devices[c.uuid] = Ad("uuid:" + c.uuid);
+  c.description->root.udn = "uuid:" + c.uuid;
   ASSERT_TRUE(tables_->Sync(c).ok());
   EXPECT_EQ(tables_->RowOf("Device.UPnP.Discovery.RootDevice.", c.uuid),
             "Device.UPnP.Discovery.RootDevice.3");

@@ -5,44 +5,20 @@
 
 #include <algorithm>
 
+#include "control_point_internal.h"
 #include "gena_client.h"
 #include "proxier/common/log.h"
+#include "proxier/common/text.h"
 #include "proxier/upnp/http_worker.h"
 #include "proxier/upnp/net.h"
 #include "proxier/upnp/ssdp_socket.h"
 #include "proxier/upnp/url.h"
 
 namespace proxier::upnp {
+
+using namespace cp_internal;  // NOLINT(build/namespaces): the file's own helpers
+
 namespace {
-
-bool IsServiceSuffix(const std::string& s) { return s.find(":service:") != std::string::npos; }
-bool IsDeviceSuffix(const std::string& s) { return s.find(":device:") != std::string::npos; }
-
-// Preference of a USN form for the Discovery tables: device type > rootdevice > bare uuid.
-int UsnRank(const std::string& suffix) {
-  if (IsDeviceSuffix(suffix)) return 3;
-  if (suffix == "upnp:rootdevice") return 2;
-  return 1;
-}
-
-// "uuid:X::urn:a:service:Name:2" -> "uuid:X::urn:a:service:Name".
-std::string ServiceKey(const std::string& usn) {
-  size_t c = usn.rfind(':');
-  if (c == std::string::npos || c + 1 >= usn.size() ||
-      usn.find_first_not_of("0123456789", c + 1) != std::string::npos) {
-    return usn;
-  }
-  return usn.substr(0, c);
-}
-
-int Version(const std::string& usn) {
-  size_t c = usn.rfind(':');
-  if (c == std::string::npos || c + 1 >= usn.size() || usn.size() - c > 6 ||
-      usn.find_first_not_of("0123456789", c + 1) != std::string::npos) {
-    return 0;
-  }
-  return std::stoi(usn.substr(c + 1));
-}
 
 std::vector<std::string> DefaultTargets() {
   std::vector<std::string> out;
@@ -162,6 +138,8 @@ void ControlPoint::Stop() {
   started_ = false;
   for (auto id : timers_) loop_.Cancel(id);
   timers_.clear();
+  if (update_timer_) loop_.Cancel(*update_timer_);
+  update_timer_.reset();
   if (gena_) gena_->UnsubscribeAll();
   ssdp_.reset();
 }
@@ -210,14 +188,35 @@ std::vector<const RootDevice*> ControlPoint::Devices() const {
 }
 
 void ControlPoint::Notify(const RootDevice& d, DeviceChange change) {
-  if (d.uuid.empty()) return;  // not reportable before the root UUID is known
+  if (d.uuid.empty()) return;  // not reportable before a UUID is known
+  // Listeners read the whole root: a pending lease refresh of it is covered by this call.
+  if (change != DeviceChange::kUpdated) pending_updates_.erase(d.location);
   for (auto* l : std::vector<Listener*>(listeners_)) l->OnDevice(d, change);
+}
+
+void ControlPoint::NotifyLater(const std::string& location) {
+  pending_updates_.insert(location);
+  if (update_timer_) return;
+  update_timer_ = loop_.RunAfter(options_.update_coalesce, [this] {
+    update_timer_.reset();
+    FlushUpdates();
+  });
+}
+
+void ControlPoint::FlushUpdates() {
+  std::set<std::string> due;
+  due.swap(pending_updates_);
+  for (const auto& location : due) {
+    auto it = roots_.find(location);
+    if (it != roots_.end()) Notify(it->second, DeviceChange::kUpdated);
+  }
 }
 
 void ControlPoint::OnSsdp(const SsdpMessage& m, const std::string& from_ip) {
   ++stats_.ssdp_messages;
   if (m.kind == SsdpMessage::Kind::kSearch) return;  // we are no device
-  if (m.IsByebye()) return OnByebye(m);
+  if (!WithinRate(from_ip)) return;
+  if (m.IsByebye()) return OnByebye(m, from_ip);
   if (m.kind == SsdpMessage::Kind::kResponse || m.IsAlive()) return OnAlive(m, from_ip);
 }
 
@@ -225,24 +224,42 @@ void ControlPoint::OnAlive(const SsdpMessage& m, const std::string& from_ip) {
   auto usn = ParseUsn(m.Header("USN"));
   const std::string& location = m.Header("LOCATION");
   auto loc = ParseUrl(location);
-  if (!usn || !loc.ok() || loc->host != from_ip) {
-    // A LOCATION on another host than the sender could make us fetch from anywhere.
-    ++stats_.ssdp_refused;
-    return;
+  if (!usn) return Refused(Refusal::kMalformed, from_ip, "USN missing or malformed");
+  if (!text::IsUuid(usn->uuid)) {
+    return Refused(Refusal::kMalformed, from_ip, "USN uuid '" + usn->uuid + "' is not a UUID");
   }
+  if (!loc.ok() || loc->host != from_ip || location.size() > 512) {
+    // A LOCATION on another host than the sender could make us fetch from anywhere.
+    return Refused(Refusal::kMalformed, from_ip,
+                   "LOCATION '" + location.substr(0, 80) + "' is not an http URL on the sender");
+  }
+  if (!MayClaim(usn->uuid, location, from_ip)) return;
   auto it = roots_.find(location);
   bool added = false;
   if (it == roots_.end()) {
-    if (roots_.size() >= options_.max_devices) {
-      ++stats_.ssdp_refused;
-      return;
-    }
+    if (!MakeRoom(from_ip)) return Refused(Refusal::kDeviceCap, from_ip, location);
     it = roots_.emplace(location, RootDevice{}).first;
     it->second.location = location;
     it->second.source_ip = from_ip;
+    ++per_host_[from_ip];
     added = true;
   }
   RootDevice& d = it->second;
+  const std::string& full = m.Header("USN");
+  const bool service = IsServiceSuffix(usn->suffix);
+  if (d.description && !d.description->FindDevice(usn->uuid)) {
+    // A described device announces only what its description lists.
+    return Refused(Refusal::kPartCap, from_ip,
+                   "UUID " + usn->uuid + " not in the description of " + location);
+  }
+  const size_t new_parts =
+      (d.devices.count(usn->uuid) ? 0 : 1) + (service && !d.services.count(ServiceKey(full)));
+  if (new_parts &&
+      d.devices.size() + d.services.size() + new_parts > options_.max_parts_per_device) {
+    return Refused(Refusal::kPartCap, from_ip,
+                   "over " + std::to_string(options_.max_parts_per_device) +
+                       " UUIDs and services at " + location);
+  }
   const SteadyTime now = loop_.clock().Now();
   if (auto bc = boot_changes_.find(location); bc != boot_changes_.end()) {
     // Devices answer a search after a random delay of up to MX seconds: an answer queued
@@ -254,12 +271,24 @@ void ControlPoint::OnAlive(const SsdpMessage& m, const std::string& from_ip) {
       return;
     }
   }
+  d.last_seen = now;
   const bool was_known = !d.uuid.empty();
   const LeaseStatus before = d.status();
-  if (usn->suffix == "upnp:rootdevice" && d.uuid.empty()) d.uuid = usn->uuid;
+  if (usn->suffix == "upnp:rootdevice" && d.provisional_uuid && d.uuid != usn->uuid) {
+    Notify(d, DeviceChange::kRemoved);  // it was known under an embedded device's UUID
+    d.uuid.clear();
+  }
+  if (usn->suffix == "upnp:rootdevice" && (d.uuid.empty() || d.provisional_uuid)) {
+    d.uuid = usn->uuid;
+    d.provisional_uuid = false;
+  } else if (d.uuid.empty()) {
+    // Only service or device USNs so far (a device that answers the DM searches only).
+    d.uuid = usn->uuid;
+    d.provisional_uuid = true;
+  }
   uuid_location_[usn->uuid] = location;
 
-  const uint32_t max_age = m.MaxAge().value_or(1800);
+  const uint32_t max_age = std::min<uint32_t>(m.MaxAge().value_or(1800), kMaxLease);
   auto refresh = [&](Advertisement& a, const std::string& usn_text) {
     a.usn = usn_text;
     a.status = LeaseStatus::kActive;
@@ -269,25 +298,20 @@ void ControlPoint::OnAlive(const SsdpMessage& m, const std::string& from_ip) {
     a.last_update = loop_.clock().WallNow();
     a.expires = now + Seconds(max_age);
   };
-  bool new_part = false;
-  if (IsServiceSuffix(usn->suffix)) {
+  if (service) {
     // One entry per service whatever version a search asked for: a CMS:2 answers a CMS:1
     // search with a ":1" USN; keep the highest version seen.
-    const std::string& full = m.Header("USN");
     auto [sit, inserted] = d.services.try_emplace(ServiceKey(full));
-    new_part = inserted;
     std::string keep = full;
     if (!inserted && Version(sit->second.usn) > Version(full)) keep = sit->second.usn;
     refresh(sit->second, keep);
   }
   {
     auto [dit, inserted] = d.devices.try_emplace(usn->uuid);
-    new_part = new_part || inserted;
     std::string best = dit->second.usn;
     auto old = ParseUsn(best);
-    if (!IsServiceSuffix(usn->suffix) &&
-        (best.empty() || !old || UsnRank(usn->suffix) >= UsnRank(old->suffix))) {
-      best = m.Header("USN");
+    if (!service && (best.empty() || !old || UsnRank(usn->suffix) >= UsnRank(old->suffix))) {
+      best = full;
     } else if (best.empty()) {
       best = "uuid:" + usn->uuid;
     }
@@ -325,16 +349,19 @@ void ControlPoint::OnAlive(const SsdpMessage& m, const std::string& from_ip) {
   } else if (returned) {
     Notify(d, DeviceChange::kReturned);
   } else {
-    (void)new_part;
-    Notify(d, DeviceChange::kUpdated);
+    NotifyLater(location);
   }
 }
 
-void ControlPoint::OnByebye(const SsdpMessage& m) {
+void ControlPoint::OnByebye(const SsdpMessage& m, const std::string& from_ip) {
   auto usn = ParseUsn(m.Header("USN"));
   if (!usn) return;
   RootDevice* d = ByUuid(usn->uuid);
   if (!d) return;
+  if (d->source_ip != from_ip) {
+    // Anyone could otherwise take any device offline.
+    return Refused(Refusal::kMalformed, from_ip, "byebye for " + usn->uuid + " of " + d->source_ip);
+  }
   const bool whole = usn->uuid == d->uuid && !IsServiceSuffix(usn->suffix);
   if (whole) {
     if (d->status() == LeaseStatus::kByebye) return;
@@ -357,11 +384,12 @@ void ControlPoint::OnByebye(const SsdpMessage& m) {
     it->second.status = LeaseStatus::kByebye;
     changed = true;
   }
-  if (changed) Notify(*d, DeviceChange::kUpdated);
+  if (changed) NotifyLater(d->location);
 }
 
 void ControlPoint::Sweep() {
   const SteadyTime now = loop_.clock().Now();
+  std::vector<std::string> gone;
   for (auto& [loc, d] : roots_) {
     bool changed = false;
     for (auto* map : {&d.devices, &d.services}) {
@@ -373,86 +401,16 @@ void ControlPoint::Sweep() {
       }
     }
     if (!changed) continue;
-    if (d.root() && d.status() == LeaseStatus::kExpired) {
+    if (!d.description && d.status() != LeaseStatus::kActive) {
+      gone.push_back(loc);  // never described and its lease is over: nothing to keep
+    } else if (d.root() && d.status() == LeaseStatus::kExpired) {
       if (gena_) gena_->Drop(d.uuid);
       Notify(d, DeviceChange::kExpired);
     } else {
-      Notify(d, DeviceChange::kUpdated);
+      NotifyLater(loc);
     }
   }
-}
-
-void ControlPoint::Fetch(const std::string& location) {
-  if (fetching_[location]) return;
-  auto after = fetch_after_.find(location);
-  if (after != fetch_after_.end() && loop_.clock().Now() < after->second) return;
-  fetching_[location] = true;
-  HttpRequest req;
-  req.url = location;
-  req.timeout = options_.description_timeout;
-  req.max_response = options_.description_limits.max_bytes;
-  http_->Send(std::move(req), [this, location](Result<HttpResponse> r) {
-    fetching_[location] = false;
-    if (!r.ok()) return OnDescription(location, r.status());
-    if (r->status != 200) {
-      return OnDescription(
-          location,
-          Status(Code::kInternalError, "HTTP " + std::to_string(r->status) + " for " + location));
-    }
-    OnDescription(location, ParseDescription(r->body, location, options_.description_limits));
-  });
-}
-
-void ControlPoint::OnDescription(const std::string& location, Result<Description> desc) {
-  auto it = roots_.find(location);
-  if (it == roots_.end()) return;
-  RootDevice& d = it->second;
-  if (!desc.ok()) {
-    ++stats_.descriptions_failed;
-    d.description_error = desc.status().message();
-    fetch_after_[location] = loop_.clock().Now() + Seconds(30);
-    PX_LOG(kWarning, "upnp") << "description " << location << " refused: " << desc.status();
-    Notify(d, DeviceChange::kUpdated);
-    return;
-  }
-  const std::string root_uuid = desc->root.Uuid();
-  if (!d.uuid.empty() && d.uuid != root_uuid) {
-    ++stats_.descriptions_failed;
-    d.description_error = "description UDN " + root_uuid + " differs from SSDP " + d.uuid;
-    fetch_after_[location] = loop_.clock().Now() + Seconds(30);
-    return;
-  }
-  // The same root UUID at a new LOCATION: the device moved; drop the old entry.
-  for (auto o = roots_.begin(); o != roots_.end(); ++o) {
-    if (o->first != location && o->second.uuid == root_uuid) {
-      if (gena_) gena_->Drop(root_uuid);
-      roots_.erase(o);
-      break;
-    }
-  }
-  const bool was_known = !d.uuid.empty();
-  d.uuid = root_uuid;
-  for (const auto* dev : desc->AllDevices()) uuid_location_[dev->Uuid()] = location;
-  d.description = std::move(desc).value();
-  d.description_error.clear();
-  ++stats_.descriptions_ok;
-  fetch_after_[location] = loop_.clock().Now() + Seconds(30);
-  if (!was_known) Notify(d, DeviceChange::kAdded);
-  Notify(d, DeviceChange::kDescribed);
-  if (options_.auto_subscribe && d.status() == LeaseStatus::kActive) SubscribeAll(d);
-}
-
-void ControlPoint::SubscribeAll(RootDevice& d) {
-  if (!gena_ || !d.description) return;
-  for (DmService kind : {DmService::kCms, DmService::kBms, DmService::kSms}) {
-    const ServiceInfo* s = d.description->FindService(kind);
-    if (s && !s->event_sub_url.empty()) gena_->Subscribe(d.uuid, kind, s->event_sub_url);
-  }
-}
-
-void ControlPoint::Resubscribe(const std::string& uuid) {
-  if (gena_) gena_->Restart(uuid);
-  if (RootDevice* d = ByUuid(uuid)) SubscribeAll(*d);
+  for (const auto& loc : gone) Evict(loc, "lease over, never described");
 }
 
 }  // namespace proxier::upnp

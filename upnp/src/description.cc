@@ -182,6 +182,13 @@ std::vector<const DeviceInfo*> Description::AllDevices() const {
   return out;
 }
 
+const DeviceInfo* Description::FindDevice(std::string_view uuid) const {
+  for (const auto* d : AllDevices()) {
+    if (d->Uuid() == uuid) return d;
+  }
+  return nullptr;
+}
+
 bool Description::IsDmCapable() const {
   for (const auto* d : AllDevices()) {
     for (const auto& s : d->services) {

@@ -81,6 +81,11 @@ class ProxyManager final : public upnp::Listener {
                const upnp::Args& variables) override;
   void OnResync(const std::string& uuid, upnp::DmService service,
                 const std::string& reason) override;
+  // Another address claims the UDN of a device while its lease is alive (identity pinning):
+  // shown in the device's Device.X_<OUI>_Proxy.Device.{i}.Reason until no conflict has been
+  // seen for kConflictMemory.
+  void OnConflict(const std::string& uuid, const std::string& what) override;
+  static constexpr Seconds kConflictMemory{600};
 
   // Current effective mode of `udn` ("" if unknown): embedded, virtual, ignore or pending.
   std::string EffectiveMode(const std::string& udn) const;

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,8 +43,12 @@ struct Advertisement {
 // One root device and everything announced from its description URL.
 struct RootDevice {
   std::string uuid;  // root UUID without "uuid:" ("" until known)
+  // True while `uuid` comes from a device or service USN only (no upnp:rootdevice seen, no
+  // description yet): the best name known for a device that only answers service searches.
+  bool provisional_uuid = false;
   std::string location;
-  std::string source_ip;  // where its SSDP came from (= LOCATION host)
+  std::string source_ip;   // where its SSDP came from (= LOCATION host)
+  SteadyTime last_seen{};  // last datagram accepted for it
   std::optional<uint32_t> boot_id;
   std::optional<uint32_t> config_id;
   std::map<std::string, Advertisement> devices;  // UUID (root and embedded) -> advertisement
@@ -51,7 +56,8 @@ struct RootDevice {
   // `usn` has the highest version seen).
   std::map<std::string, Advertisement> services;
   std::optional<Description> description;
-  std::string description_error;  // why the last fetch failed ("" if none)
+  std::string description_error;      // why the last fetch failed ("" if none)
+  uint32_t description_failures = 0;  // fetches failed in a row
 
   // The root's own advertisement (nullptr until the root UUID is known and advertised).
   const Advertisement* root() const;
@@ -67,6 +73,9 @@ enum class DeviceChange {
   kExpired,    // root device lease ran out
   kReturned,   // alive again after byebye/expiry
   kRebooted,   // BOOTID.UPNP.ORG changed
+  // Forgotten by the control point (evicted under a cap, or its identity moved elsewhere): the
+  // reference is valid only during the call, Find() no longer returns it.
+  kRemoved,
 };
 
 // Receives registry and event news. Thread: engine thread; may call the ControlPoint back but
@@ -81,6 +90,10 @@ class Listener {
   // Events may have been lost (SEQ gap, failed renewal, re-subscription): re-read the state.
   virtual void OnResync(const std::string& /*uuid*/, DmService /*service*/,
                         const std::string& /*reason*/) {}
+  // Another address announced (or described) the UDN of `uuid` while its lease is alive: the
+  // device stays where it is (identity pinning); `what` says who and where. Repeated at most
+  // once per conflict_check per device.
+  virtual void OnConflict(const std::string& /*uuid*/, const std::string& /*what*/) {}
 };
 
 // Outcome of one action. `status` is ok, or 9002 with a message (timeout, transport, malformed
@@ -107,8 +120,17 @@ struct ControlPointOptions {
   Millis action_timeout{10000};
   Millis description_timeout{5000};
   DescriptionLimits description_limits;
-  size_t max_devices = 256;    // root devices kept; more are ignored (flood protection)
-  bool auto_subscribe = true;  // subscribe to CMS/BMS/SMS of DM-capable devices
+  // Flood protection (every refusal is counted in Stats and logged, rate-limited). Past a cap a
+  // root that never described itself, or whose lease ended, is evicted to make room; a live
+  // described device never is.
+  size_t max_devices = 1024;         // root devices kept in all
+  size_t max_devices_per_host = 64;  // root devices kept per sending address
+  size_t max_parts_per_device = 64;  // UUIDs + service USNs kept per root device
+  uint32_t ssdp_rate = 500;          // datagrams per second accepted per address (burst 4x)
+  size_t ssdp_hosts_tracked = 4096;  // addresses the rate limiter remembers
+  Millis update_coalesce{500};       // lease refreshes of one root are reported this often
+  Seconds conflict_check{30};        // a pinned device's LOCATION is re-read at most this often
+  bool auto_subscribe = true;        // subscribe to CMS/BMS/SMS of DM-capable devices
   int subscription_timeout_s = 1800;
   Millis gena_timeout{5000};                // one SUBSCRIBE / renewal / UNSUBSCRIBE exchange
   size_t max_event_bytes = 65536;           // largest NOTIFY body accepted
@@ -162,7 +184,12 @@ class ControlPoint {
 
   struct Stats {
     uint64_t ssdp_messages = 0;
-    uint64_t ssdp_refused = 0;  // LOCATION host != sender, over max_devices, bad USN
+    uint64_t ssdp_refused = 0;        // LOCATION host != sender, bad USN or UUID, foreign byebye
+    uint64_t ssdp_rate_limited = 0;   // over ssdp_rate from one address
+    uint64_t devices_refused = 0;     // new roots over max_devices / max_devices_per_host
+    uint64_t parts_refused = 0;       // UUIDs/USNs over max_parts_per_device or not described
+    uint64_t devices_evicted = 0;     // roots forgotten to make room
+    uint64_t identity_conflicts = 0;  // a live device's UDN announced from elsewhere
     uint64_t descriptions_ok = 0;
     uint64_t descriptions_failed = 0;
     uint64_t actions = 0;
@@ -187,13 +214,28 @@ class ControlPoint {
   ControlPoint(EventLoop& loop, ControlPointOptions options);
   void OnSsdp(const SsdpMessage& m, const std::string& from_ip);
   void OnAlive(const SsdpMessage& m, const std::string& from_ip);
-  void OnByebye(const SsdpMessage& m);
+  void OnByebye(const SsdpMessage& m, const std::string& from_ip);
   void Fetch(const std::string& location);
   void OnDescription(const std::string& location, Result<Description> d);
   void Sweep();
   void Notify(const RootDevice& d, DeviceChange change);
+  // Lease refreshes are reported once per update_coalesce (a burst of N datagrams costs O(N)).
+  void NotifyLater(const std::string& location);
+  void FlushUpdates();
   RootDevice* ByUuid(const std::string& uuid);
   void SubscribeAll(RootDevice& d);
+  // Ingress guard (control_point_guard.cc).
+  enum class Refusal { kMalformed, kRate, kDeviceCap, kPartCap, kConflict };
+  void Refused(Refusal kind, const std::string& from, const std::string& what);
+  bool WithinRate(const std::string& from_ip);
+  // Makes room for a new root from `from_ip`; false when every candidate is a live device.
+  bool MakeRoom(const std::string& from_ip);
+  void Evict(const std::string& location, const std::string& why);
+  // True when the UDN `uuid` may be taken for `location`; otherwise reports a conflict and
+  // (rate-limited) re-reads the current owner's description to see whether it is still there.
+  bool MayClaim(const std::string& uuid, const std::string& location, const std::string& from_ip);
+  void CheckOwner(const std::string& location);
+  void PruneToDescription(RootDevice& d);
 
   EventLoop& loop_;
   ControlPointOptions options_;
@@ -204,14 +246,26 @@ class ControlPoint {
   std::map<std::string, RootDevice> roots_;           // by LOCATION
   std::map<std::string, std::string> uuid_location_;  // any device UUID -> LOCATION
   std::map<std::string, SteadyTime> fetch_after_;     // LOCATION -> earliest refetch
-  std::map<std::string, bool> fetching_;
+  std::map<std::string, uint64_t> fetching_;          // LOCATION -> HTTP request of its description
+  std::set<std::string> owner_checks_;                // LOCATIONs re-read because of a conflict
   struct BootChange {
     uint32_t previous;  // the BOOTID before the change
     SteadyTime until;   // answers to earlier searches may arrive until then
   };
   std::map<std::string, BootChange> boot_changes_;  // LOCATION -> last BOOTID change
   std::vector<EventLoop::TimerId> timers_;
+  std::set<std::string> pending_updates_;  // LOCATIONs with a lease refresh not reported yet
+  std::optional<EventLoop::TimerId> update_timer_;
+  struct Bucket {
+    double tokens = 0;
+    SteadyTime last{};
+  };
+  std::map<std::string, Bucket> buckets_;        // sending address -> SSDP rate bucket
+  std::map<std::string, size_t> per_host_;       // sending address -> roots kept
+  std::map<std::string, SteadyTime> conflicts_;  // root UUID -> last conflict reported
+  std::map<std::string, SteadyTime> checks_;     // LOCATION -> last owner check
   Stats stats_;
+  std::map<Refusal, log::Throttle> refusal_log_;
   log::Throttle gena_log_;  // refused NOTIFYs
   bool started_ = false;
 };

@@ -54,6 +54,8 @@ struct Description {
 
   // Root first, then embedded devices depth-first.
   std::vector<const DeviceInfo*> AllDevices() const;
+  // The device of the tree whose UDN is "uuid:" + `uuid`, or nullptr.
+  const DeviceInfo* FindDevice(std::string_view uuid) const;
   // True when any device of the tree offers CMS, BMS or SMS (version 1 or 2).
   bool IsDmCapable() const;
   // First service of the given kind in the tree, with the device that offers it.
