@@ -74,6 +74,7 @@ std::unique_ptr<UpnpSide> UpnpSide::Create(const UpnpSideDeps& deps) {
   po.provider.tr181 = &deps.schema;
   po.provider.retry_base = Millis(config.proxy_retry_base_ms);
   po.provider.max_tries = static_cast<int>(config.proxy_max_tries);
+  po.provider.counters = &side->proxy_counters_;
   // Copies for the virtual devices: `po` is moved into the manager below.
   const std::string vendor_prefix = po.vendor_prefix;
   const proxy::ProxyOptions provider_options = po.provider;
@@ -122,10 +123,19 @@ std::unique_ptr<UpnpSide> UpnpSide::Create(const UpnpSideDeps& deps) {
 }
 
 void UpnpSide::MountCounters() {
-  const std::string base = "Device.UPnP.Discovery." + std::string(datamodel::kBuildVendorPrefix);
+  auto add = [this](const std::string& name, std::function<uint64_t()> read) {
+    if (!deps_.schema.FindParam(name)) return;
+    datamodel::ComputedProvider::Param p;
+    p.type = datamodel::ValueType::kUnsignedLong;
+    p.volatile_value = true;  // counters change by themselves: no active notification
+    p.get = [read = std::move(read)] { return std::to_string(read()); };
+    counters_.Add(name, std::move(p));
+    counter_names_.push_back(name);
+  };
+  const std::string vendor(datamodel::kBuildVendorPrefix);
   upnp::ControlPoint* cp = cp_.get();
   using Stats = upnp::ControlPoint::Stats;
-  const std::pair<const char*, uint64_t Stats::*> kCounters[] = {
+  const std::pair<const char*, uint64_t Stats::*> kLan[] = {
       {"SSDPRefused", &Stats::ssdp_refused},
       {"SSDPRateLimited", &Stats::ssdp_rate_limited},
       {"DevicesRefused", &Stats::devices_refused},
@@ -135,16 +145,12 @@ void UpnpSide::MountCounters() {
       {"DescriptionsFailed", &Stats::descriptions_failed},
       {"EventsRefused", &Stats::gena_refused},
   };
-  for (const auto& [name, field] : kCounters) {
-    const std::string full = base + name;
-    if (!deps_.schema.FindParam(full)) continue;
-    datamodel::ComputedProvider::Param p;
-    p.type = datamodel::ValueType::kUnsignedLong;
-    p.volatile_value = true;  // counters change by themselves: no active notification
-    p.get = [cp, field = field] { return std::to_string(cp->stats().*field); };
-    counters_.Add(full, std::move(p));
-    counter_names_.push_back(full);
+  for (const auto& [name, field] : kLan) {
+    add("Device.UPnP.Discovery." + vendor + name, [cp, f = field] { return cp->stats().*f; });
   }
+  const proxy::ProxyCounters* pc = &proxy_counters_;
+  add("Device." + vendor + "Proxy.UnaskedItemsDropped", [pc] { return pc->unasked; });
+  add("Device." + vendor + "Proxy.NamesRefused", [pc] { return pc->names_refused; });
   deps_.gateway.model().MountComputed(&counters_);
 }
 

@@ -104,6 +104,7 @@ class UpnpSide {
   std::unique_ptr<proxy::ProxyManager> manager_;
   std::unique_ptr<BatchingListener> listener_;  // the tables, then the manager
   datamodel::ComputedProvider counters_;
+  proxy::ProxyCounters proxy_counters_;  // every device's ProxyProvider adds to it
   std::vector<std::string> counter_names_;
   bool started_ = false;
 };

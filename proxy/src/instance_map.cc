@@ -1,6 +1,8 @@
 // Persistent instance-number maps and path translation (mapping.md §2.2).
 #include "proxier/proxy/instance_map.h"
 
+#include "proxier/common/text.h"
+
 namespace proxier::proxy {
 namespace {
 
@@ -55,6 +57,7 @@ Result<std::unique_ptr<InstanceMap>> InstanceMap::Open(Db& db, std::string udn) 
       auto k = static_cast<uint32_t>(st->ColumnInt(2));
       t.by_upnp[k] = n;
       t.by_cwmp[n] = k;
+      ++m->live_;
     }
   }
   return m;
@@ -77,6 +80,10 @@ Result<uint32_t> InstanceMap::ToCwmp(const std::string& table, uint32_t k, bool 
   Table& t = tables_[table];
   auto it = t.by_upnp.find(k);
   if (it != t.by_upnp.end()) return it->second;
+  if (live_ >= max_live_) {
+    return Status(Code::kResourcesExceeded,
+                  "device " + udn_ + " has " + std::to_string(live_) + " instances already");
+  }
   uint32_t n = Preferred(k, bbf);
   while (t.used.count(n)) {
     if (n == UINT32_MAX) return Status(Code::kResourcesExceeded, "instance numbers exhausted");
@@ -86,6 +93,7 @@ Result<uint32_t> InstanceMap::ToCwmp(const std::string& table, uint32_t k, bool 
   t.used.insert(n);
   t.by_upnp[k] = n;
   t.by_cwmp[n] = k;
+  ++live_;
   return n;
 }
 
@@ -110,6 +118,7 @@ Status InstanceMap::Forget(const std::string& table, uint32_t k) {
   PX_RETURN_IF_ERROR(Store(table, it->second, std::nullopt));
   t->second.by_cwmp.erase(it->second);
   t->second.by_upnp.erase(it);
+  --live_;
   return Status::Ok();
 }
 
@@ -117,6 +126,7 @@ Status InstanceMap::ForgetBelow(const std::string& upnp_row) {
   for (auto& [table, t] : tables_) {
     if (!table.starts_with(upnp_row)) continue;
     for (auto& [k, n] : t.by_upnp) PX_RETURN_IF_ERROR(Store(table, n, std::nullopt));
+    live_ -= t.by_upnp.size();
     t.by_upnp.clear();
     t.by_cwmp.clear();
   }
@@ -171,10 +181,17 @@ Result<std::string> InstanceMap::ToCwmpName(const Mount& m, const std::string& p
       auto n = ToCwmp(table, *index, m.bbf);
       if (!n.ok()) return n.status();
       out += std::to_string(*n);
-    } else if (seg[0] >= '0' && seg[0] <= '9') {
-      out += "_" + seg;
     } else {
-      out += seg;
+      const std::string name = seg[0] >= '0' && seg[0] <= '9' ? "_" + seg : seg;
+      if (!IsNameSegment(name)) {
+        return Status(Code::kInvalidParameterName,
+                      "'" + text::CleanLabel(seg, 64) + "' is no CWMP name (in a device path)");
+      }
+      out += name;
+    }
+    if (out.size() > kMaxNameLength) {
+      return Status(Code::kInvalidParameterName,
+                    "name longer than " + std::to_string(kMaxNameLength) + " bytes");
     }
     table += seg;
     if (!last) {

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "proxier/datamodel/value.h"
+#include "proxier/upnp/cms_codec.h"
 
 namespace proxier::proxy {
 
@@ -12,6 +13,31 @@ using datamodel::ValueType;
 
 bool IsDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool IsNameSegment(std::string_view s) {
+  if (s.empty()) return false;
+  const auto alpha = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
+  if (!alpha(s[0]) && s[0] != '_') return false;
+  return std::all_of(s.begin() + 1, s.end(), [&](char c) {
+    return alpha(c) || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+bool IsMappablePath(std::string_view path) {
+  if (!upnp::cms::CheckPath(path, upnp::cms::PathKind::kStructure).ok()) return false;
+  size_t start = 1;
+  while (start < path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    std::string_view seg = path.substr(start, slash - start);
+    if (seg != "#" && !IsDigits(seg)) {
+      const bool digit_first = seg[0] >= '0' && seg[0] <= '9';
+      if (!IsNameSegment(digit_first ? "_" + std::string(seg) : std::string(seg))) return false;
+    }
+    start = slash + 1;
+  }
+  return true;
 }
 
 bool IsBbfUri(std::string_view uri) { return uri.starts_with("urn:broadband-forum-org:tr-181-2"); }

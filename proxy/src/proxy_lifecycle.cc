@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "proxier/common/log.h"
+#include "proxier/common/text.h"
 #include "proxier/datamodel/value.h"
 #include "proxier/proxy/proxy_manager.h"
 #include "proxy_manager_internal.h"
@@ -11,6 +12,10 @@ namespace proxier::proxy {
 
 namespace cms = upnp::cms;
 using upnp::DeviceChange;
+
+namespace {
+constexpr size_t kMaxSubtrees = 16;  // data models one device may list
+}  // namespace
 
 void ProxyManager::OnDevice(const upnp::RootDevice& device, DeviceChange change) {
   if (device.uuid.empty()) return;
@@ -120,6 +125,14 @@ void ProxyManager::SyncDevice(Device& d) {
         if (r.ok()) {
           std::vector<cms::SubTree> trees;
           for (auto& t : r.value) {
+            // A location must be a plain CMS node ("/UPnP/../BBF/" is not) and few enough.
+            const bool node =
+                !t.location.empty() && t.location.back() == '/' && IsMappablePath(t.location);
+            if (!node || trees.size() >= kMaxSubtrees) {
+              PX_LOG(kWarning, "proxy") << udn << ": data model location '"
+                                        << text::CleanLabel(t.location, 80) << "' ignored";
+              continue;
+            }
             if (IsBbfUri(t.uri) || t.location.starts_with("/UPnP/")) trees.push_back(t);
           }
           return with_trees(std::move(trees));

@@ -75,7 +75,10 @@ void ProxyProvider::NamesFrom(const std::string& path, bool next_level,
     const Mount* m = MountOfUpnp(p);
     if (!m) continue;
     auto name = map_.ToCwmpName(*m, p);
-    if (!name.ok()) return done(name.status());
+    if (!name.ok()) {
+      Dropped(0, 1, name.status().message());  // never the whole GPN
+      continue;
+    }
     bool writable = false;
     bool denied = false;  // no EventOnChange: active notification refused (9009)
     if (p.back() != '/') {

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "proxier/common/log.h"
+#include "proxier/common/text.h"
 #include "proxier/datamodel/path.h"
 #include "proxier/datamodel/value.h"
 
@@ -256,14 +257,55 @@ std::vector<ParamValue> ProxyProvider::FromCache(const std::vector<std::string>&
   return out;
 }
 
+void ProxyProvider::Dropped(uint64_t unasked, uint64_t bad_names, const std::string& example) {
+  if (unasked == 0 && bad_names == 0) return;
+  if (options_.counters) {
+    options_.counters->unasked += unasked;
+    options_.counters->names_refused += bad_names;
+  }
+  uint64_t skipped = 0;
+  if (drop_log_.Allow(loop_.clock().Now(), &skipped)) {
+    PX_LOG(kWarning, "proxy") << udn_ << ": dropped " << unasked << " answer items not asked and "
+                              << bad_names << " refused (no CWMP name, or over a cap; e.g. "
+                              << text::CleanLabel(example, 120) << "); " << skipped
+                              << " such answers not reported since the last report";
+  }
+}
+
+namespace {
+
+// True when `path` (a parameter of an answer) is one of the paths asked: equal to an asked
+// parameter or below an asked node.
+bool Asked(const std::string& path, const std::set<std::string>& leaves,
+           const std::vector<std::string>& nodes) {
+  if (leaves.count(path)) return true;
+  return std::any_of(nodes.begin(), nodes.end(), [&](const std::string& n) {
+    return path.size() > n.size() && path.starts_with(n);
+  });
+}
+
+}  // namespace
+
 void ProxyProvider::GetValues(const std::vector<std::string>& names,
                               Done<std::vector<ParamValue>> done) {
   std::vector<std::string> paths;
+  std::set<std::string> leaves;
+  std::vector<std::string> nodes;
   for (const auto& n : names) {
     auto p = ToUpnp(n);
     if (!p.ok()) return done(p.status());
     paths.push_back(*p);
+    if (p->back() == '/') {
+      nodes.push_back(*p);
+    } else {
+      leaves.insert(*p);
+    }
   }
+  // Only mount points asked: the ACS reads a path above this device (the data model asks each
+  // mount below it for its whole subtree).
+  const bool wide = std::all_of(names.begin(), names.end(), [this](const std::string& n) {
+    return std::any_of(mounts_.begin(), mounts_.end(), [&](const Mount& m) { return m.cwmp == n; });
+  });
   auto offline = [this, names, done](Status why) {
     if (options_.virtual_mode) return done(why);
     Status missing;
@@ -272,19 +314,38 @@ void ProxyProvider::GetValues(const std::vector<std::string>& names,
     done(std::move(values));
   };
   if (!port_.Online()) return offline(Status(Code::kInternalError, "device " + udn_ + " offline"));
-  port_.GetValues(paths, [this, alive = Alive(), names, offline,
+  port_.GetValues(paths, [this, alive = Alive(), names, leaves, nodes, wide, offline,
                           done](upnp::Reply<std::vector<cms::ParameterValue>> r) {
     if (!alive()) return done(Status(Code::kInternalError, "device detached"));
     if (!r.ok()) {
       if (IsRetryable(r.upnp_error, r.status)) return offline(r.status);
+      if (wide && !options_.virtual_mode) {
+        // One broken appliance must not fault the ACS's read of the others: what is known of
+        // it (the cache; nothing if never read) stands for it, as for an offline device.
+        PX_LOG(kWarning, "proxy") << udn_ << ": read failed, answered from the cache: " << r.status;
+        return offline(r.status);
+      }
       return done(FaultFromUpnp(r.upnp_error, r.status, FaultContext::kRead));
     }
     std::vector<ParamValue> out;
+    uint64_t unasked = 0, bad = 0;
+    std::string example;
     for (const auto& pv : r.value) {
+      if (!Asked(pv.path, leaves, nodes) ||
+          !cms::CheckPath(pv.path, cms::PathKind::kParameter).ok()) {
+        if (example.empty()) example = pv.path;
+        ++unasked;
+        continue;
+      }
       auto v = FromDevice(pv);
-      if (!v.ok()) return done(v.status());
+      if (!v.ok()) {
+        if (example.empty()) example = v.status().message();
+        ++bad;
+        continue;
+      }
       out.push_back(std::move(v).value());
     }
+    Dropped(unasked, bad, example);
     // A partial path read whole replaces what was cached under it (rows may have gone).
     std::set<std::string> seen;
     for (const auto& v : out) seen.insert(v.name);
@@ -324,7 +385,32 @@ void ProxyProvider::GetNames(const std::string& path, bool next_level,
   if (!port_.Online()) {
     if (options_.virtual_mode)
       return done(Status(Code::kInternalError, "device " + udn_ + " offline"));
-    // Embedded and offline: the rows last seen (from the value cache).
+    return NamesFromCache(path, next_level, std::move(done));
+  }
+  port_.GetInstances(*upnp_path, 0,
+                     [this, alive = Alive(), path, next_level,
+                      done](upnp::Reply<std::vector<std::string>> r) mutable {
+                       if (!alive()) return done(Status(Code::kInternalError, "device detached"));
+                       if (!r.ok()) {
+                         // Embedded, read from above: a failing device answers with what it last
+                         // showed, like an offline one (one appliance never faults the whole
+                         // GPN).
+                         const bool wide =
+                             std::any_of(mounts_.begin(), mounts_.end(),
+                                         [&](const Mount& m) { return m.cwmp == path; });
+                         if (!options_.virtual_mode && wide) {
+                           return NamesFromCache(path, next_level, std::move(done));
+                         }
+                         return done(FaultFromUpnp(r.upnp_error, r.status, FaultContext::kRead));
+                       }
+                       NamesFrom(path, next_level, r.value, std::move(done));
+                     });
+}
+
+void ProxyProvider::NamesFromCache(const std::string& path, bool next_level,
+                                   Done<std::vector<ParamInfo>> done) {
+  {
+    // The rows last seen (from the value cache).
     std::set<std::string> rows;
     for (const auto& [name, v] : cache_) {
       const Mount* m = MountOf(name);
@@ -338,15 +424,6 @@ void ProxyProvider::GetNames(const std::string& path, bool next_level,
     }
     return NamesFrom(path, next_level, {rows.begin(), rows.end()}, std::move(done));
   }
-  port_.GetInstances(*upnp_path, 0,
-                     [this, alive = Alive(), path, next_level,
-                      done](upnp::Reply<std::vector<std::string>> r) mutable {
-                       if (!alive()) return done(Status(Code::kInternalError, "device detached"));
-                       if (!r.ok()) {
-                         return done(FaultFromUpnp(r.upnp_error, r.status, FaultContext::kRead));
-                       }
-                       NamesFrom(path, next_level, r.value, std::move(done));
-                     });
 }
 
 }  // namespace proxier::proxy

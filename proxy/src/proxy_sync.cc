@@ -8,6 +8,10 @@ namespace cms = upnp::cms;
 
 void ProxyProvider::MergeAttributes(const std::vector<cms::NodeAttributes>& nodes) {
   for (const auto& n : nodes) {
+    if (!IsMappablePath(n.path)) {
+      Dropped(0, 1, n.path);
+      continue;
+    }
     ParamMeta m;
     auto get = [&](const char* key) {
       auto it = n.attributes.find(key);
@@ -31,12 +35,15 @@ void ProxyProvider::Sync(std::function<void(Status)> done) {
     std::set<std::string> structure;
     std::vector<cms::NodeAttributes> attributes;
     Status first;
+    uint64_t bad_names = 0;
+    std::string example;
   };
   auto state = std::make_shared<State>();
   auto remaining = std::make_shared<size_t>(mounts_.size() * 2);
   auto finish = [this, alive = Alive(), state, done] {
     if (!alive()) return done(Status(Code::kInternalError, "device detached"));
     if (!state->first.ok()) return done(state->first);
+    Dropped(0, state->bad_names, state->example);
     structure_ = state->structure;
     meta_.clear();
     MergeAttributes(state->attributes);
@@ -62,7 +69,14 @@ void ProxyProvider::Sync(std::function<void(Status)> done) {
     port_.GetSupportedParameters(
         m.upnp, 0, [state, fail, cb = slot()](upnp::Reply<std::vector<std::string>> r) {
           if (r.ok()) {
-            state->structure.insert(r.value.begin(), r.value.end());
+            for (const auto& p : r.value) {
+              if (IsMappablePath(p)) {
+                state->structure.insert(p);
+              } else {
+                ++state->bad_names;
+                if (state->example.empty()) state->example = p;
+              }
+            }
           } else {
             fail(r.status, r.upnp_error);
           }

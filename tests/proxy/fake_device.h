@@ -58,6 +58,9 @@ class FakeDevice final : public CmsPort {
   std::string set_status = "ChangesApplied";
   std::string create_status = "ChangesApplied";
   std::string delete_status = "ChangesApplied";
+  // Hostile answers: appended to every GetValues answer / GetSupportedParameters list.
+  Values extra_values;
+  std::vector<std::string> extra_supported;
   // The next `count` calls of `action` fail with `upnp_error` (0: transport failure, 9002).
   void FailNext(const std::string& action, int count, int upnp_error) {
     failures_[action] = {count, upnp_error};
@@ -115,6 +118,7 @@ class FakeDevice final : public CmsPort {
         out.push_back({it->first, it->second});
       }
     }
+    out.insert(out.end(), extra_values.begin(), extra_values.end());
     Answer(done, std::move(out));
   }
 
@@ -148,6 +152,7 @@ class FakeDevice final : public CmsPort {
       }
     }
     if (out.empty()) return Fail(done, 703, "no such node " + node);
+    out.insert(extra_supported.begin(), extra_supported.end());
     Answer(done, std::vector<std::string>(out.begin(), out.end()));
   }
 

@@ -42,9 +42,16 @@ class InstanceMap {
   // CWMP name (under m.cwmp) -> UPnP path (under m.upnp); partial paths stay nodes. Errors: 9005
   // for a name outside the mount or an unknown instance number.
   Result<std::string> ToUpnpPath(const Mount& m, const std::string& cwmp_name) const;
-  // UPnP path (under m.upnp) -> CWMP name, allocating numbers for new instances. Errors: 9005 for
-  // a path outside the mount, 9002 on storage errors.
+  // UPnP path (under m.upnp) -> CWMP name, allocating numbers for new instances. Trust boundary:
+  // every name segment must be a CWMP name (IsNameSegment, a leading digit gets '_') and the
+  // name at most kMaxNameLength long. Errors: 9005 for a path outside the mount or a name the
+  // ACS cannot be given, 9004 when the device has max_live instances already, 9002 on storage
+  // errors.
   Result<std::string> ToCwmpName(const Mount& m, const std::string& upnp_path);
+  // Live instances one device may have in all (its tables together); a device that reports more
+  // gets 9004 for the rest. Never-reused numbers are stored per instance: this bounds the store.
+  void set_max_live(size_t n) { max_live_ = n; }
+  static constexpr size_t kDefaultMaxLive = 16384;
 
  private:
   InstanceMap(Db& db, std::string udn) : db_(db), udn_(std::move(udn)) {}
@@ -58,6 +65,8 @@ class InstanceMap {
   Db& db_;
   std::string udn_;
   std::map<std::string, Table> tables_;
+  size_t live_ = 0;
+  size_t max_live_ = kDefaultMaxLive;
 };
 
 }  // namespace proxier::proxy

@@ -37,6 +37,15 @@ std::string StructureOf(std::string_view upnp_path);
 // "Device.A.{i}.B" style schema path of a CWMP name ("Device.A.3.B" -> "Device.A.{i}.B").
 std::string SchemaPathOf(std::string_view cwmp_name);
 bool IsDigits(std::string_view s);
+// A CWMP (TR-106) object or parameter name segment: a letter or '_' first, then letters, digits,
+// '_' or '-'. Names a device reports that break this never reach the ACS.
+bool IsNameSegment(std::string_view s);
+// True when every name of a device path (a structure path may hold '#') can become a CWMP name:
+// the CMS grammar holds (cms::CheckPath) and each segment that is no instance number maps to an
+// IsNameSegment name ('_' put before a leading digit).
+bool IsMappablePath(std::string_view upnp_path);
+// Longest full parameter name handed to the ACS (TR-069 ParameterName is string(256)).
+inline constexpr size_t kMaxNameLength = 256;
 
 // A UPnP DM (UDA) data type -> CWMP type (mapping.md §6). Unknown types: string.
 datamodel::ValueType TypeOfUpnp(std::string_view upnp_type);

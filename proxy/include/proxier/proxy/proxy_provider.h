@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "proxier/common/event_loop.h"
+#include "proxier/common/log.h"
 #include "proxier/common/sqlite.h"
 #include "proxier/datamodel/provider.h"
 #include "proxier/datamodel/schema.h"
@@ -21,6 +22,13 @@
 
 namespace proxier::proxy {
 
+// What the proxy refused from devices (all devices together), readable by the ACS under
+// Device.X_<OUI>_Proxy. Thread: engine thread.
+struct ProxyCounters {
+  uint64_t unasked = 0;        // answer items that were not asked (dropped)
+  uint64_t names_refused = 0;  // device paths whose names no CWMP name can carry (dropped)
+};
+
 struct ProxyOptions {
   // Virtual mode: SetParameterValues waits for the device (ChangesApplied -> 0,
   // ChangesCommitted -> 1) and an offline device fails reads with 9002. Embedded mode: SPV is
@@ -29,8 +37,9 @@ struct ProxyOptions {
   bool virtual_mode = false;
   // Types of BBF paths come from here when it defines them (borrowed, may be null).
   const datamodel::Schema* tr181 = nullptr;
-  Millis retry_base{5000};  // embedded delivery retries: base, 2x base, 4x base, ...
-  int max_tries = 5;        // deliveries of one command before CommandProcessed=Error
+  Millis retry_base{5000};            // embedded delivery retries: base, 2x base, 4x base, ...
+  int max_tries = 5;                  // deliveries of one command before CommandProcessed=Error
+  ProxyCounters* counters = nullptr;  // borrowed; nullptr = not counted
 };
 
 // What the device told us about one parameter (by structure path, "/A/#/B").
@@ -42,9 +51,15 @@ struct ParamMeta {
 };
 
 // Mounted by its owner at each Mount's CWMP prefix (one provider for all subtrees of the device,
-// so one RPC costs one device request). Pending embedded commands, the parameter metadata and
-// the value cache are persisted (module "proxy_device"); cache changes are written in one
-// transaction at most once a second (kCacheFlushDelay) and when the provider is destroyed, so a
+// so one RPC costs one device request).
+// Trust boundary (issue 10): an answer counts only for what was asked (other items are dropped
+// and counted), a device path whose names are no CWMP names is dropped and counted (never the
+// whole RPC), and in embedded mode a read that reaches the device only because the ACS asked a
+// path above it (the data model then asks for mount points only) is answered from the value
+// cache when the device fails, whatever the failure: one broken appliance never faults the ACS's
+// read of the others (see docs/UPNP.md "Trust boundary"). Pending embedded commands, the parameter
+// metadata and the value cache are persisted (module "proxy_device"); cache changes are written in
+// one transaction at most once a second (kCacheFlushDelay) and when the provider is destroyed, so a
 // crash loses at most the last second of cached reads, never a pending command.
 // Thread: engine thread. Device answers that arrive after destruction are dropped.
 class ProxyProvider final : public datamodel::Provider {
@@ -128,7 +143,12 @@ class ProxyProvider final : public datamodel::Provider {
   void Report(const std::string& state, const std::string& message);
   void NamesFrom(const std::string& path, bool next_level, const std::vector<std::string>& rows,
                  Done<std::vector<datamodel::ParamInfo>> done);
+  // NamesFrom with the rows seen in the value cache (device offline or failing, embedded mode).
+  void NamesFromCache(const std::string& path, bool next_level,
+                      Done<std::vector<datamodel::ParamInfo>> done);
   void ReportChanges(const std::vector<upnp::cms::ParameterValue>& changed);
+  // Counts (and logs, rate-limited) what a device answer held that cannot be forwarded.
+  void Dropped(uint64_t unasked, uint64_t bad_names, const std::string& example);
   std::function<bool()> Alive() const;
   // The value cache: every change goes through these (persisted by FlushCache).
   void CachePut(const datamodel::ParamValue& v);
@@ -155,6 +175,7 @@ class ProxyProvider final : public datamodel::Provider {
   std::optional<EventLoop::TimerId> flush_timer_;
   std::optional<WallTime> last_sync_;
   std::optional<std::string> supported_update_;  // last SupportedParametersUpdate value seen
+  log::Throttle drop_log_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
