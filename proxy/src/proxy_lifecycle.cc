@@ -112,6 +112,13 @@ void ProxyManager::SyncDevice(Device& d) {
       }
       dev.sync_failures = 0;
       dev.synced_once = true;
+      // Tell the ACS when the device could not give its metadata (finding 8 of issue 10).
+      const std::string gap = dev.provider->metadata_gap();
+      const std::string prow =
+          "Device." + options_.vendor_prefix + "Proxy.Device." + std::to_string(dev.proxy_n) + ".";
+      SetRow(prow, "MetadataStatus", gap.empty() ? "Complete" : "Partial");
+      SetRow(prow, "MetadataError",
+             gap.empty() ? "" : text::CleanLabel("not implemented: " + gap, 256));
       std::string row =
           "Device.ManagementServer.EmbeddedDevice." + std::to_string(it->second->embedded_n) + ".";
       SetRow(row, "LastSyncTime", datamodel::FormatDateTime(loop_.clock().WallNow()));

@@ -391,6 +391,9 @@ void ProxyProvider::GetNames(const std::string& path, bool next_level,
                      [this, alive = Alive(), path, next_level,
                       done](upnp::Reply<std::vector<std::string>> r) mutable {
                        if (!alive()) return done(Status(Code::kInternalError, "device detached"));
+                       if (!r.ok() && IsNotImplemented(r.upnp_error)) {
+                         return NamesFromValues(path, next_level, std::move(done));
+                       }
                        if (!r.ok()) {
                          // Embedded, read from above: a failing device answers with what it last
                          // showed, like an offline one (one appliance never faults the whole
@@ -407,21 +410,36 @@ void ProxyProvider::GetNames(const std::string& path, bool next_level,
                      });
 }
 
+void ProxyProvider::AddRowsOf(const std::string& name, std::set<std::string>* rows) const {
+  const Mount* m = MountOf(name);
+  if (!m) return;
+  auto p = map_.ToUpnpPath(*m, name);
+  if (!p.ok()) return;
+  for (size_t s = p->find('/', 1); s != std::string::npos; s = p->find('/', s + 1)) {
+    const size_t prev = p->rfind('/', s - 1);
+    if (IsDigits(p->substr(prev + 1, s - prev - 1))) rows->insert(p->substr(0, s + 1));
+  }
+}
+
+void ProxyProvider::NamesFromValues(const std::string& path, bool next_level,
+                                    Done<std::vector<ParamInfo>> done) {
+  // A device without GetInstances: the rows are those its values are in.
+  GetValues({path}, [this, alive = Alive(), path, next_level,
+                     done](Result<std::vector<ParamValue>> r) mutable {
+    if (!alive()) return done(Status(Code::kInternalError, "device detached"));
+    if (!r.ok()) return done(r.status());
+    std::set<std::string> rows;
+    for (const auto& v : *r) AddRowsOf(v.name, &rows);
+    NamesFrom(path, next_level, {rows.begin(), rows.end()}, std::move(done));
+  });
+}
+
 void ProxyProvider::NamesFromCache(const std::string& path, bool next_level,
                                    Done<std::vector<ParamInfo>> done) {
   {
     // The rows last seen (from the value cache).
     std::set<std::string> rows;
-    for (const auto& [name, v] : cache_) {
-      const Mount* m = MountOf(name);
-      if (!m) continue;
-      auto p = map_.ToUpnpPath(*m, name);
-      if (!p.ok()) continue;
-      for (size_t s = p->find('/', 1); s != std::string::npos; s = p->find('/', s + 1)) {
-        size_t prev = p->rfind('/', s - 1);
-        if (IsDigits(p->substr(prev + 1, s - prev - 1))) rows.insert(p->substr(0, s + 1));
-      }
-    }
+    for (const auto& [name, v] : cache_) AddRowsOf(name, &rows);
     return NamesFrom(path, next_level, {rows.begin(), rows.end()}, std::move(done));
   }
 }

@@ -27,6 +27,18 @@ void ProxyProvider::MergeAttributes(const std::vector<cms::NodeAttributes>& node
   }
 }
 
+void ProxyProvider::LearnFromValues(const std::vector<datamodel::ParamValue>& values) {
+  for (const auto& v : values) {
+    auto path = ToUpnp(v.name);
+    if (!path.ok()) continue;
+    const std::string s = StructureOf(*path);
+    structure_.insert(s);
+    // Without attributes, the device decides what may be written (706 -> 9008) and nothing is
+    // evented (Notification 1 by polling, 2 refused).
+    if (!meta_.count(s)) meta_[s] = ParamMeta{v.type, "", /*writable=*/true, /*eventable=*/false};
+  }
+}
+
 void ProxyProvider::Sync(std::function<void(Status)> done) {
   if (mounts_.empty()) return done(Status::Ok());
   if (!port_.Online()) return done(Status(Code::kInternalError, "device " + udn_ + " offline"));
@@ -37,6 +49,7 @@ void ProxyProvider::Sync(std::function<void(Status)> done) {
     Status first;
     uint64_t bad_names = 0;
     std::string example;
+    std::string missing;  // optional-in-practice actions the device lacks
   };
   auto state = std::make_shared<State>();
   auto remaining = std::make_shared<size_t>(mounts_.size() * 2);
@@ -47,15 +60,24 @@ void ProxyProvider::Sync(std::function<void(Status)> done) {
     structure_ = state->structure;
     meta_.clear();
     MergeAttributes(state->attributes);
+    metadata_gap_ = state->missing;
     Status st = StoreMeta();
     if (!st.ok()) return done(st);
     last_sync_ = loop_.clock().WallNow();
     // Subscriptions the device may have forgotten (reboot, reset).
     for (const auto& [name, level] : notified_) NotificationChanged(name, level);
-    // Then every value: fills the cache used while the device is away.
+    // Then every value: fills the cache used while the device is away, and stands for the
+    // metadata a device without GetSupportedParameters/GetAttributes cannot give.
     std::vector<std::string> roots;
     for (const auto& m : mounts_) roots.push_back(m.cwmp);
-    GetValues(roots, [done](Result<std::vector<datamodel::ParamValue>>) { done(Status::Ok()); });
+    GetValues(roots, [this, alive = Alive(), done](Result<std::vector<datamodel::ParamValue>> r) {
+      if (alive() && r.ok() && !metadata_gap_.empty()) {
+        LearnFromValues(*r);
+        Status stored = StoreMeta();
+        if (!stored.ok()) return done(stored);
+      }
+      done(Status::Ok());
+    });
   };
   auto slot = [remaining, finish] {
     return [remaining, finish](int) {
@@ -77,6 +99,9 @@ void ProxyProvider::Sync(std::function<void(Status)> done) {
                 if (state->example.empty()) state->example = p;
               }
             }
+          } else if (IsNotImplemented(r.upnp_error)) {
+            state->missing +=
+                "GetSupportedParameters (UPnP error " + std::to_string(r.upnp_error) + ") ";
           } else {
             fail(r.status, r.upnp_error);
           }
@@ -86,6 +111,8 @@ void ProxyProvider::Sync(std::function<void(Status)> done) {
         {m.upnp}, [state, fail, cb = slot()](upnp::Reply<std::vector<cms::NodeAttributes>> r) {
           if (r.ok()) {
             state->attributes.insert(state->attributes.end(), r.value.begin(), r.value.end());
+          } else if (IsNotImplemented(r.upnp_error)) {
+            state->missing += "GetAttributes (UPnP error " + std::to_string(r.upnp_error) + ") ";
           } else if (r.upnp_error != 703) {  // an empty subtree has no attributes
             fail(r.status, r.upnp_error);
           }

@@ -58,6 +58,8 @@ class FakeDevice final : public CmsPort {
   std::string set_status = "ChangesApplied";
   std::string create_status = "ChangesApplied";
   std::string delete_status = "ChangesApplied";
+  // Actions the device does not implement (401 Invalid Action), as some devices in the field.
+  std::set<std::string> unimplemented;
   // Hostile answers: appended to every GetValues answer / GetSupportedParameters list.
   Values extra_values;
   std::vector<std::string> extra_supported;
@@ -294,6 +296,10 @@ class FakeDevice final : public CmsPort {
     ++calls_[action];
     if (!online) {
       Fail(done, 0, action + ": no route to device");
+      return true;
+    }
+    if (unimplemented.count(action)) {
+      Fail(done, 401, "Invalid Action " + action);
       return true;
     }
     auto it = failures_.find(action);

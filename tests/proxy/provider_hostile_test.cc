@@ -101,5 +101,26 @@ TEST_F(ProviderHostileTest, InstancesPerDeviceAreCapped) {
   EXPECT_GT(counters_.names_refused, 30u);
 }
 
+// A device without GetSupportedParameters, GetAttributes and GetInstances (not conformant, but
+// real): what can be served is served, and the gap is told.
+TEST_F(ProviderHostileTest, DeviceWithoutMetadataActionsIsStillReadWritableAndListed) {
+  dev_.unimplemented = {"GetSupportedParameters", "GetAttributes", "GetInstances"};
+  StartCounted();
+  EXPECT_NE(proxy_->metadata_gap().find("GetSupportedParameters"), std::string::npos);
+  EXPECT_NE(proxy_->metadata_gap().find("GetAttributes"), std::string::npos);
+  EXPECT_EQ(Value(nat_ + "DeviceInfo.SoftwareVersion"), "1.2.3-a");
+  auto names = Names(nat_ + "Storage.Volume.", false);
+  ASSERT_TRUE(names.ok()) << names.status();
+  std::set<std::string> listed;
+  for (const auto& i : *names) listed.insert(i.name);
+  EXPECT_TRUE(listed.count(nat_ + "Storage.Volume.2.Name")) << names->size();
+  EXPECT_TRUE(listed.count(nat_ + "Storage.Volume.1.Share.1.Size"));
+  // Written as the device decides: a writable one goes through, a read-only one is refused by it.
+  auto ok = Set({{nat_ + "DeviceInfo.FriendlyName", "renamed", {}}});
+  EXPECT_TRUE(ok.status.ok()) << ok.status;
+  ASSERT_TRUE(loop_.RunUntil(
+      [&] { return dev_.Value("/UPnP/DM/DeviceInfo/FriendlyName") == "renamed"; }, kWait));
+}
+
 }  // namespace
 }  // namespace proxier::proxy

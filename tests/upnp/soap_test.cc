@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "proxier/upnp/cms_codec.h"
+
 namespace proxier::upnp {
 namespace {
 
@@ -51,6 +53,60 @@ TEST(SoapTest, MalformedResponses) {
                                    "envelope/\"><s:Body><s:Fault/></s:Body></s:Envelope>",
                                    "X")
                    .ok());
+}
+
+// The forms field devices answer CMS documents in (issue 10, finding 8): escaped text (the
+// standard), the root element inline in place of the argument (a published CMS:2 simulator and
+// devices in the field), the argument holding the items without their root.
+TEST(SoapTest, CmsDocumentsInEveryFormDecode) {
+  const std::string head =
+      "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>"
+      "<u:GetValuesResponse xmlns:u=\"urn:schemas-upnp-org:service:ConfigurationManagement:2\">";
+  const std::string tail = "</u:GetValuesResponse></s:Body></s:Envelope>";
+  const std::string items =
+      "<Parameter><ParameterPath>/UPnP/DM/A</ParameterPath><Value>1 &amp; 2</Value></Parameter>"
+      "<Parameter><ParameterPath>/UPnP/DM/B</ParameterPath><Value>x</Value></Parameter>";
+  const std::string inline_root =
+      "<cms:ParameterValueList xmlns:cms=\"urn:schemas-upnp-org:dm:cms\">" + items +
+      "</cms:ParameterValueList>";
+  for (const std::string& body :
+       {head + inline_root + tail,                                               // root inline
+        head + "<ParameterValueList>" + items + "</ParameterValueList>" + tail,  // items only
+        head +
+            "<ParameterValueList>&lt;cms:ParameterValueList xmlns:cms=&quot;urn:schemas-upnp-"
+            "org:dm:cms&quot;&gt;&lt;Parameter&gt;&lt;ParameterPath&gt;/UPnP/DM/A&lt;/"
+            "ParameterPath&gt;&lt;Value&gt;1 &amp;amp; 2&lt;/Value&gt;&lt;/Parameter&gt;&lt;"
+            "Parameter&gt;&lt;ParameterPath&gt;/UPnP/DM/B&lt;/ParameterPath&gt;&lt;Value&gt;x&"
+            "lt;/Value&gt;&lt;/Parameter&gt;&lt;/cms:ParameterValueList&gt;</"
+            "ParameterValueList>" +
+            tail}) {
+    auto r = ParseActionResponse(body, "GetValues");
+    ASSERT_TRUE(r.ok()) << r.status();
+    std::string doc;
+    for (const auto& [k, v] : r->out) {
+      if (k == "ParameterValueList") doc = v;
+    }
+    auto values = cms::DecodeParameterValueList(doc);
+    ASSERT_TRUE(values.ok()) << values.status() << "\n" << doc;
+    ASSERT_EQ(values->size(), 2u) << doc;
+    EXPECT_EQ((*values)[0].path, "/UPnP/DM/A");
+    EXPECT_EQ((*values)[0].value, "1 & 2");
+  }
+  // A path list whose root stands in place of the Result argument.
+  auto sp = ParseActionResponse(
+      "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>"
+      "<u:GetSupportedParametersResponse xmlns:u=\"urn:x\"><cms:StructurePathList "
+      "xmlns:cms=\"urn:schemas-upnp-org:dm:cms\"><StructurePath>/UPnP/DM/A</StructurePath>"
+      "</cms:StructurePathList></u:GetSupportedParametersResponse></s:Body></s:Envelope>",
+      "GetSupportedParameters");
+  ASSERT_TRUE(sp.ok()) << sp.status();
+  ASSERT_EQ(sp->out.size(), 1u);
+  EXPECT_EQ(sp->out[0].first, "StructurePathList");
+  auto paths = cms::DecodePathList(sp->out[0].second, "StructurePathList", "StructurePath");
+  ASSERT_TRUE(paths.ok()) << paths.status();
+  EXPECT_EQ(*paths, (std::vector<std::string>{"/UPnP/DM/A"}));
+  // Items of another kind are no such document.
+  EXPECT_FALSE(cms::DecodeParameterValueList("<Other>1</Other>").ok());
 }
 
 }  // namespace

@@ -57,7 +57,8 @@ std::string Unescape(std::string_view s) {
   return out;
 }
 
-Result<xml::Element> ParseRoot(std::string_view text, std::string_view root, const Limits& limits) {
+Result<xml::Element> ParseRoot(std::string_view text, std::string_view root, std::string_view item,
+                               const Limits& limits) {
   if (text.size() > limits.max_bytes)
     return TooBig("CMS payload over " + std::to_string(limits.max_bytes) + " bytes");
   std::string_view t = Trim(text);
@@ -73,6 +74,13 @@ Result<xml::Element> ParseRoot(std::string_view text, std::string_view root, con
   xl.max_elements = limits.max_items * 8 + 16;
   xl.max_text_bytes = limits.max_value;
   auto doc = xml::Parse(t, xl);
+  if (!doc.ok() || doc->name != root) {
+    // The items without their root (an unqualified argument named like the root, holding the
+    // items inline): read them inside the root they lack, if they are such items.
+    auto wrapped = xml::Parse(
+        "<" + std::string(root) + ">" + std::string(t) + "</" + std::string(root) + ">", xl);
+    if (wrapped.ok() && !wrapped->Children(item).empty()) doc = std::move(wrapped);
+  }
   if (!doc.ok()) return doc.status();
   if (doc->name != root) {
     return Status(Code::kInvalidArguments, "expected " + std::string(root) + ", got " + doc->name);
@@ -206,7 +214,7 @@ Result<std::string> EncodeNodeAttributeValueList(const std::vector<NodeAttribute
 
 Result<std::vector<ParameterValue>> DecodeParameterValueList(std::string_view text,
                                                              const Limits& limits) {
-  auto doc = ParseRoot(text, "ParameterValueList", limits);
+  auto doc = ParseRoot(text, "ParameterValueList", "Parameter", limits);
   if (!doc.ok()) return doc.status();
   std::vector<ParameterValue> out;
   for (const auto* p : doc->Children("Parameter")) {
@@ -221,7 +229,7 @@ Result<std::vector<ParameterValue>> DecodeParameterValueList(std::string_view te
 
 Result<std::vector<std::string>> DecodePathList(std::string_view text, std::string_view root,
                                                 std::string_view item, const Limits& limits) {
-  auto doc = ParseRoot(text, root, limits);
+  auto doc = ParseRoot(text, root, item, limits);
   if (!doc.ok()) return doc.status();
   std::vector<std::string> out;
   for (const auto* c : doc->Children(item)) {
@@ -234,7 +242,7 @@ Result<std::vector<std::string>> DecodePathList(std::string_view text, std::stri
 
 Result<std::vector<SubTree>> DecodeSupportedDataModels(std::string_view text,
                                                        const Limits& limits) {
-  auto doc = ParseRoot(text, "SupportedDataModels", limits);
+  auto doc = ParseRoot(text, "SupportedDataModels", "SubTree", limits);
   if (!doc.ok()) return doc.status();
   std::vector<SubTree> out;
   for (const auto* s : doc->Children("SubTree")) {
@@ -247,7 +255,7 @@ Result<std::vector<SubTree>> DecodeSupportedDataModels(std::string_view text,
 
 Result<std::vector<NodeAttributes>> DecodeNodeAttributeValueList(std::string_view text,
                                                                  const Limits& limits) {
-  auto doc = ParseRoot(text, "NodeAttributeValueList", limits);
+  auto doc = ParseRoot(text, "NodeAttributeValueList", "Node", limits);
   if (!doc.ok()) return doc.status();
   std::vector<NodeAttributes> out;
   for (const auto* n : doc->Children("Node")) {

@@ -20,6 +20,13 @@ Result<uint32_t> U32(const std::string& text, const char* what) {
 
 Result<std::string> Text(const ActionOutcome& o, const char* name) { return o.Out(name); }
 
+// A CMS document argument: `arg`, or, from devices that put the document's root element where
+// the argument should be, the argument named after that root.
+std::string Doc(const ActionOutcome& o, const char* arg, const char* root) {
+  std::string v = o.Out(arg);
+  return v.empty() ? o.Out(root) : v;
+}
+
 // Decoding failures of device answers are the device's fault: report 9002 (UPnP 0).
 template <typename T>
 Result<T> AsInternal(Result<T> r) {
@@ -98,8 +105,8 @@ void DmClient::GetSupportedParameters(const std::string& uuid, const std::string
       uuid, DmService::kCms, "GetSupportedParameters",
       {{"StartingNode", node}, {"SearchDepth", std::to_string(depth)}},
       [](const ActionOutcome& o) {
-        return AsInternal(
-            cms::DecodePathList(o.Out("Result"), "StructurePathList", "StructurePath"));
+        return AsInternal(cms::DecodePathList(Doc(o, "Result", "StructurePathList"),
+                                              "StructurePathList", "StructurePath"));
       },
       std::move(done));
 }
@@ -111,7 +118,8 @@ void DmClient::GetInstances(const std::string& uuid, const std::string& node, ui
       uuid, DmService::kCms, "GetInstances",
       {{"StartingNode", node}, {"SearchDepth", std::to_string(depth)}},
       [](const ActionOutcome& o) {
-        return AsInternal(cms::DecodePathList(o.Out("Result"), "InstancePathList", "InstancePath"));
+        return AsInternal(cms::DecodePathList(Doc(o, "Result", "InstancePathList"),
+                                              "InstancePathList", "InstancePath"));
       },
       std::move(done));
 }

@@ -132,7 +132,12 @@ Result<SoapResponse> ParseActionResponse(std::string_view body, std::string_view
   const std::string want = std::string(action) + "Response";
   const xml::Element* resp = b->Child(want);
   if (!resp) return Status(Code::kInternalError, "SOAP body without " + want);
-  for (const auto& c : resp->children) out.out.emplace_back(c.name, ContentOf(c));
+  for (const auto& c : resp->children) {
+    // UPnP argument elements are unqualified. A namespaced child is a document's root put where
+    // the argument should be (field devices answer <cms:ParameterValueList> in place of
+    // <ParameterValueList>&lt;cms:...): it is kept whole, under its own name.
+    out.out.emplace_back(c.name, c.ns.empty() ? ContentOf(c) : WriteXml(c));
+  }
   return out;
 }
 

@@ -31,8 +31,7 @@ std::string WriteXml(const xml::Element& element) {
 }
 
 std::string ContentOf(const xml::Element& element) {
-  if (element.children.empty()) return element.text;
-  std::string out;
+  std::string out = element.text;  // text first (mixed content: "3,2026-...," then a list)
   for (const auto& c : element.children) out += WriteXml(c);
   return out;
 }

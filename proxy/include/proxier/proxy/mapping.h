@@ -60,6 +60,9 @@ enum class FaultContext { kRead, kSet, kAddDelete };
 // The CWMP fault for a failed action. `upnp_error` 0 means a transport failure or timeout
 // (-> 9002). The message keeps the device's own text.
 Status FaultFromUpnp(int upnp_error, const Status& status, FaultContext context);
+// The device does not implement the action: 401 Invalid Action, 602 Optional Action Not
+// Implemented (devices in the field lack GetSupportedParameters, GetAttributes, GetInstances).
+inline bool IsNotImplemented(int upnp_error) { return upnp_error == 401 || upnp_error == 602; }
 // Temporary failures the embedded mode retries: 708, a timeout, a transport error.
 bool IsRetryable(int upnp_error, const Status& status);
 

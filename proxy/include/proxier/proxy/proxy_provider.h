@@ -94,6 +94,10 @@ class ProxyProvider final : public datamodel::Provider {
   void Resync();
 
   size_t pending_commands() const { return commands_.size(); }
+  // "" when the last Sync read the device's metadata; else which optional-in-practice actions it
+  // lacks (GetSupportedParameters, GetAttributes): names and types then come from GetValues, the
+  // device decides what can be written.
+  const std::string& metadata_gap() const { return metadata_gap_; }
   std::optional<WallTime> last_sync() const { return last_sync_; }
   const std::string& udn() const { return udn_; }
   // Metadata known for a structure path (nullptr if none).
@@ -132,6 +136,8 @@ class ProxyProvider final : public datamodel::Provider {
   Status LoadState();
   Status StoreMeta();
   void MergeAttributes(const std::vector<upnp::cms::NodeAttributes>& nodes);
+  // Structure and (permissive) metadata from values read, for a device without the actions.
+  void LearnFromValues(const std::vector<datamodel::ParamValue>& values);
   void ValidateItems(const std::vector<datamodel::SetItem>& items,
                      std::function<void(std::vector<datamodel::ParamFault>)> done);
   Result<upnp::cms::ParameterValue> Translate(const datamodel::SetItem& item) const;
@@ -143,6 +149,11 @@ class ProxyProvider final : public datamodel::Provider {
   void Report(const std::string& state, const std::string& message);
   void NamesFrom(const std::string& path, bool next_level, const std::vector<std::string>& rows,
                  Done<std::vector<datamodel::ParamInfo>> done);
+  // Adds the UPnP rows ("/A/3/", "/A/3/B/1/") that the CWMP parameter `name` lies in.
+  void AddRowsOf(const std::string& name, std::set<std::string>* rows) const;
+  // NamesFrom with the rows of the values under `path` (a device without GetInstances).
+  void NamesFromValues(const std::string& path, bool next_level,
+                       Done<std::vector<datamodel::ParamInfo>> done);
   // NamesFrom with the rows seen in the value cache (device offline or failing, embedded mode).
   void NamesFromCache(const std::string& path, bool next_level,
                       Done<std::vector<datamodel::ParamInfo>> done);
@@ -175,6 +186,7 @@ class ProxyProvider final : public datamodel::Provider {
   std::optional<EventLoop::TimerId> flush_timer_;
   std::optional<WallTime> last_sync_;
   std::optional<std::string> supported_update_;  // last SupportedParametersUpdate value seen
+  std::string metadata_gap_;
   log::Throttle drop_log_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

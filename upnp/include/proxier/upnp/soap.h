@@ -34,7 +34,9 @@ struct SoapResponse {
 };
 
 // Parses a response body (any HTTP status). Output arguments that carry inline XML elements
-// instead of escaped text are returned serialized as text. Errors: 9002 when the body is not a
+// instead of escaped text are returned serialized as text; a namespaced element standing where
+// an argument should be (a document root put inline, e.g. <cms:ParameterValueList>) is returned
+// whole, named by its local name. Errors: 9002 when the body is not a
 // SOAP envelope, has neither the expected "<action>Response" nor a UPnPError fault, or exceeds
 // `max_bytes`.
 Result<SoapResponse> ParseActionResponse(std::string_view body, std::string_view action,

@@ -13,8 +13,8 @@ namespace proxier::upnp {
 // Thread: any.
 std::string WriteXml(const xml::Element& element);
 
-// The value an element carries as an argument or state variable: its text, or, when a device
-// put XML elements inside instead of escaped text, those elements serialized (WriteXml each).
+// The value an element carries as an argument or state variable: its text, followed by the XML
+// elements a device put inside instead of escaped text, serialized (WriteXml each).
 std::string ContentOf(const xml::Element& element);
 
 }  // namespace proxier::upnp
