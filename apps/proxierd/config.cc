@@ -167,6 +167,7 @@ Result<DaemonConfig> LoadConfig(const std::string& path) {
     s.UInt("purge_after", &c.purge_after, 0, 4294967295LL);
     s.UInt("retry_base_ms", &c.proxy_retry_base_ms, 10, 3600000);
     s.UInt("max_tries", &c.proxy_max_tries, 1, 100);
+    s.UInt("event_coalesce_ms", &c.proxy_event_coalesce_ms, 0, 600000);
     std::string vd_secret;
     s.Str("virtual_cr_secret", &vd_secret);
     c.virtual_cr_secret = Secret(vd_secret);

@@ -68,6 +68,7 @@ struct DaemonConfig {
   uint32_t purge_after = 86400;
   uint32_t proxy_retry_base_ms = 5000;  // embedded delivery retries: 5, 10, 20, ... s
   uint32_t proxy_max_tries = 5;
+  uint32_t proxy_event_coalesce_ms = 2000;  // device events passed on at most once per window
   // Virtual devices: key of their derived connection-request passwords ("" = the
   // [connection_request] password), spread of their periodic informs (0 = one interval) and how
   // long a rebooting appliance may stay away before it counts as back.

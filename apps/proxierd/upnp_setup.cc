@@ -75,6 +75,7 @@ std::unique_ptr<UpnpSide> UpnpSide::Create(const UpnpSideDeps& deps) {
   po.provider.retry_base = Millis(config.proxy_retry_base_ms);
   po.provider.max_tries = static_cast<int>(config.proxy_max_tries);
   po.provider.counters = &side->proxy_counters_;
+  po.provider.event_coalesce = Millis(config.proxy_event_coalesce_ms);
   // Copies for the virtual devices: `po` is moved into the manager below.
   const std::string vendor_prefix = po.vendor_prefix;
   const proxy::ProxyOptions provider_options = po.provider;

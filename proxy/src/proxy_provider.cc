@@ -49,6 +49,7 @@ ProxyProvider::~ProxyProvider() {
   *alive_ = false;
   if (retry_timer_) loop_.Cancel(*retry_timer_);
   if (flush_timer_) loop_.Cancel(*flush_timer_);
+  if (event_timer_) loop_.Cancel(*event_timer_);
   Status st = FlushCache();
   if (!st.ok()) PX_LOG(kWarning, "proxy") << udn_ << ": storing the value cache: " << st;
 }

@@ -141,7 +141,7 @@ void ProxyProvider::OnEvent(const upnp::Args& variables) {
       if (update->changed.empty()) {
         Resync();
       } else {
-        ReportChanges(update->changed);
+        Coalesce(update->changed);
       }
     } else if (name == "SupportedParametersUpdate") {
       // The first value is the initial event of a subscription: the state our own Sync (run at
@@ -156,6 +156,31 @@ void ProxyProvider::OnEvent(const upnp::Args& variables) {
       });
     }
   }
+}
+
+void ProxyProvider::Coalesce(const std::vector<cms::ParameterValue>& changed) {
+  if (options_.event_coalesce.count() <= 0) return ReportChanges(changed);
+  if (!event_timer_) {
+    // The first event of a quiet period goes at once; the window that follows gathers the rest,
+    // so a chatty (or hostile) device costs at most one VALUE CHANGE session per window.
+    ReportChanges(changed);
+    event_timer_ = loop_.RunAfter(options_.event_coalesce, [this] { FlushEvents(); });
+    return;
+  }
+  for (const auto& pv : changed) {
+    if (held_events_.size() >= kMaxHeldEvents && !held_events_.count(pv.path)) continue;
+    held_events_[pv.path] = pv.value;
+  }
+}
+
+void ProxyProvider::FlushEvents() {
+  event_timer_.reset();
+  if (held_events_.empty()) return;
+  std::vector<cms::ParameterValue> changed;
+  for (auto& [path, value] : held_events_) changed.push_back({path, std::move(value)});
+  held_events_.clear();
+  ReportChanges(changed);
+  event_timer_ = loop_.RunAfter(options_.event_coalesce, [this] { FlushEvents(); });
 }
 
 void ProxyProvider::ReportChanges(const std::vector<cms::ParameterValue>& changed) {

@@ -201,6 +201,34 @@ TEST_F(ProxyProviderTest, ConfigurationUpdateWithChangedListIsRecorded) {
   EXPECT_EQ(Value(nat_ + "DeviceInfo.FriendlyName"), "Kitchen");
 }
 
+// A device that events on and on (or a forged burst) costs at most one report per window: the
+// first change goes at once, the others in one batch with their latest values (issue 10).
+TEST_F(ProxyProviderTest, EventBurstsAreCoalescedPerWindow) {
+  StartEmbedded();
+  int active = 0;
+  model_->TrackClient("acs", [&] { ++active; });
+  ASSERT_TRUE(Notify(nat_ + "DeviceInfo.FriendlyName", 2).ok());
+  loop_.RunUntilIdle();
+  model_->TakeChanges("acs");
+  for (int i = 0; i < 5; ++i) {
+    const upnp::cms::ParameterValue changed[] = {
+        {"/UPnP/DM/DeviceInfo/FriendlyName", "name-" + std::to_string(i)}};
+    proxy_->OnEvent({{"ConfigurationUpdate", ConfigurationUpdate(20 + i, changed, 1)}});
+    loop_.RunUntilIdle();
+  }
+  EXPECT_EQ(active, 1);
+  auto first = model_->TakeChanges("acs");
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].value.value, "name-0");
+  Advance(Options(false).event_coalesce);
+  EXPECT_EQ(active, 2);
+  auto rest = model_->TakeChanges("acs");
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].value.value, "name-4");
+  Advance(Options(false).event_coalesce);  // nothing held: nothing more
+  EXPECT_EQ(active, 2);
+}
+
 TEST_F(ProxyProviderTest, ConfigurationUpdateWithoutListReReadsNotified) {
   StartEmbedded();
   model_->TrackClient("acs");

@@ -40,6 +40,9 @@ struct ProxyOptions {
   Millis retry_base{5000};            // embedded delivery retries: base, 2x base, 4x base, ...
   int max_tries = 5;                  // deliveries of one command before CommandProcessed=Error
   ProxyCounters* counters = nullptr;  // borrowed; nullptr = not counted
+  // Changes a device reports by events are passed on at most once per window (the first at once,
+  // the others gathered until the window ends): 0 = each event at once.
+  Millis event_coalesce{2000};
 };
 
 // What the device told us about one parameter (by structure path, "/A/#/B").
@@ -158,6 +161,10 @@ class ProxyProvider final : public datamodel::Provider {
   void NamesFromCache(const std::string& path, bool next_level,
                       Done<std::vector<datamodel::ParamInfo>> done);
   void ReportChanges(const std::vector<upnp::cms::ParameterValue>& changed);
+  // Event changes through the coalescing window (options.event_coalesce).
+  void Coalesce(const std::vector<upnp::cms::ParameterValue>& changed);
+  void FlushEvents();
+  static constexpr size_t kMaxHeldEvents = 4096;  // distinct paths held in one window
   // Counts (and logs, rate-limited) what a device answer held that cannot be forwarded.
   void Dropped(uint64_t unasked, uint64_t bad_names, const std::string& example);
   std::function<bool()> Alive() const;
@@ -187,6 +194,8 @@ class ProxyProvider final : public datamodel::Provider {
   std::optional<WallTime> last_sync_;
   std::optional<std::string> supported_update_;  // last SupportedParametersUpdate value seen
   std::string metadata_gap_;
+  std::map<std::string, std::string> held_events_;  // UPnP path -> latest value in the window
+  std::optional<EventLoop::TimerId> event_timer_;
   log::Throttle drop_log_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
