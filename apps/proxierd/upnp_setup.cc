@@ -136,8 +136,9 @@ void UpnpSide::MountCounters() {
   const std::string vendor(datamodel::kBuildVendorPrefix);
   upnp::ControlPoint* cp = cp_.get();
   using Stats = upnp::ControlPoint::Stats;
+  add("Device.UPnP.Discovery." + vendor + "SSDPRefused",
+      [cp] { return cp->stats().ssdp_refused + cp->stats().ssdp_malformed; });
   const std::pair<const char*, uint64_t Stats::*> kLan[] = {
-      {"SSDPRefused", &Stats::ssdp_refused},
       {"SSDPRateLimited", &Stats::ssdp_rate_limited},
       {"DevicesRefused", &Stats::devices_refused},
       {"DevicesEvicted", &Stats::devices_evicted},

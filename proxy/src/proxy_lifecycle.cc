@@ -72,7 +72,6 @@ void ProxyManager::SyncDevice(Device& d) {
     auto it = devices_.find(udn);
     if (it == devices_.end()) return;
     Device& d = *it->second;
-    d.syncing = false;
     bool native = false;
     for (const auto& t : trees) native = native || t.location == "/UPnP/DM/";
     if (!native) trees.push_back({"urn:schemas-upnp-org:dm:1", "/UPnP/DM/", "", "UPnP DM"});
@@ -83,15 +82,22 @@ void ProxyManager::SyncDevice(Device& d) {
     } else if (changed && d.mode == "embedded") {
       MountEmbedded(d);
     }
-    if (d.mode != "embedded" || !d.provider) return;
+    // (d.syncing stays set until the provider's sync ends: an Attach above must not start a
+    // second one, whose reads would still be out when this one reports success.)
+    if (d.mode != "embedded" || !d.provider) {
+      d.syncing = false;
+      return;
+    }
     Status st = WriteSupportedDataModels(d);
     if (!st.ok()) PX_LOG(kError, "proxy") << udn << ": " << st;
     d.provider->Sync([this, alive, udn](Status st) {
       auto a = alive.lock();
       if (!a || !*a) return;
       auto it = devices_.find(udn);
-      if (it == devices_.end() || !it->second->provider) return;
+      if (it == devices_.end()) return;
       Device& dev = *it->second;
+      dev.syncing = false;
+      if (!dev.provider) return;
       if (!st.ok()) {
         // Without a sync the device has no metadata (no names, no types): try again later,
         // after retry_base, twice as long, ... (at most 64 times retry_base).

@@ -53,6 +53,11 @@ void ProxyProvider::Sync(std::function<void(Status)> done) {
   };
   auto state = std::make_shared<State>();
   auto remaining = std::make_shared<size_t>(mounts_.size() * 2);
+  ++syncs_running_;
+  done = [this, alive = Alive(), done](Status st) {
+    if (alive()) --syncs_running_;
+    done(st);
+  };
   auto finish = [this, alive = Alive(), state, done] {
     if (!alive()) return done(Status(Code::kInternalError, "device detached"));
     if (!state->first.ok()) return done(state->first);
@@ -150,7 +155,8 @@ void ProxyProvider::OnEvent(const upnp::Args& variables) {
       const bool first = !supported_update_;
       const bool same = supported_update_ == value;
       supported_update_ = value;
-      if (same || (first && !meta_.empty())) continue;
+      // (The initial event may also come while our first Sync is still reading.)
+      if (same || (first && (!meta_.empty() || syncs_running_ > 0))) continue;
       Sync([udn = udn_](Status st) {
         if (!st.ok()) PX_LOG(kWarning, "proxy") << udn << ": metadata refresh: " << st;
       });

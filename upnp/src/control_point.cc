@@ -85,7 +85,11 @@ std::string ControlPoint::GenaCallback(const std::string& uuid, DmService servic
   const ServiceInfo* s = d && d->description ? d->description->FindService(service) : nullptr;
   return s && gena_ ? gena_->CallbackOf(s->event_sub_url) : "";
 }
-ControlPoint::Stats ControlPoint::stats() const { return stats_; }
+ControlPoint::Stats ControlPoint::stats() const {
+  Stats out = stats_;
+  if (ssdp_) out.ssdp_malformed = ssdp_->dropped();
+  return out;
+}
 
 Status ControlPoint::Start() {
   if (started_) return Status::Ok();

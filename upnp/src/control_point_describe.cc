@@ -1,4 +1,6 @@
 // ControlPoint: description fetching (with identity pinning), subscriptions of described devices.
+#include <algorithm>
+
 #include "control_point_internal.h"
 #include "proxier/common/log.h"
 #include "proxier/common/text.h"
@@ -16,20 +18,50 @@ void ControlPoint::Fetch(const std::string& location) {
   if (fetching_.count(location)) return;
   auto after = fetch_after_.find(location);
   if (after != fetch_after_.end() && loop_.clock().Now() < after->second) return;
+  auto root = roots_.find(location);
+  if (root == roots_.end()) return;
+  // A few descriptions at a time per address: a host announcing thousands of LOCATIONs costs
+  // a bounded number of connections (the others wait, and are dropped with their root).
+  FetchQueue& q = fetch_queues_[root->second.source_ip];
+  if (q.in_flight >= kFetchesPerHost) {
+    if (std::find(q.waiting.begin(), q.waiting.end(), location) == q.waiting.end()) {
+      q.waiting.push_back(location);
+    }
+    return;
+  }
+  ++q.in_flight;
   HttpRequest req;
   req.url = location;
   req.timeout = options_.description_timeout;
   req.max_response = options_.description_limits.max_bytes;
-  fetching_[location] = http_->Send(std::move(req), [this, location](Result<HttpResponse> r) {
-    fetching_.erase(location);
-    if (!r.ok()) return OnDescription(location, r.status());
-    if (r->status != 200) {
-      return OnDescription(
-          location,
-          Status(Code::kInternalError, "HTTP " + std::to_string(r->status) + " for " + location));
+  fetching_[location] = http_->Send(
+      std::move(req), [this, location, ip = root->second.source_ip](Result<HttpResponse> r) {
+        fetching_.erase(location);
+        FetchDone(ip);
+        if (!r.ok()) return OnDescription(location, r.status());
+        if (r->status != 200) {
+          return OnDescription(location,
+                               Status(Code::kInternalError,
+                                      "HTTP " + std::to_string(r->status) + " for " + location));
+        }
+        OnDescription(location, ParseDescription(r->body, location, options_.description_limits));
+      });
+}
+
+void ControlPoint::FetchDone(const std::string& ip) {
+  auto it = fetch_queues_.find(ip);
+  if (it == fetch_queues_.end()) return;
+  if (it->second.in_flight > 0) --it->second.in_flight;
+  while (!it->second.waiting.empty() && it->second.in_flight < kFetchesPerHost) {
+    const std::string next = it->second.waiting.front();
+    it->second.waiting.pop_front();
+    if (roots_.count(next)) {
+      Fetch(next);
+      it = fetch_queues_.find(ip);
+      if (it == fetch_queues_.end()) return;
     }
-    OnDescription(location, ParseDescription(r->body, location, options_.description_limits));
-  });
+  }
+  if (it->second.in_flight == 0 && it->second.waiting.empty()) fetch_queues_.erase(it);
 }
 
 void ControlPoint::CheckOwner(const std::string& location) {
@@ -85,7 +117,11 @@ void ControlPoint::OnDescription(const std::string& location, Result<Description
     ++d.description_failures;
     d.description_error = text::CleanLabel(desc.status().message(), 256);
     fetch_after_[location] = loop_.clock().Now() + Seconds(kRefetchSeconds);
-    PX_LOG(kWarning, "upnp") << "description " << location << " refused: " << d.description_error;
+    uint64_t skipped = 0;
+    if (describe_log_.Allow(loop_.clock().Now(), &skipped)) {
+      PX_LOG(kWarning, "upnp") << "description " << location << " refused: " << d.description_error
+                               << " (" << skipped << " more since the last report)";
+    }
     if (owner_check && d.description && d.status() == LeaseStatus::kActive) {
       // Asked because another address claims this device's UDN: it no longer answers as that
       // device, so its lease ends now and the next claim is a genuine move.

@@ -84,7 +84,9 @@ bool ControlPoint::MakeRoom(const std::string& from_ip) {
     for (const auto& [loc, d] : roots_) {
       if (same_host && d.source_ip != from_ip) continue;
       const bool live = d.description && d.status() == LeaseStatus::kActive;
-      if (live) continue;
+      // A root whose description is being fetched stays until that ends: evicting it would
+      // start the next fetch before the worker let go of this one (unbounded connections).
+      if (live || fetching_.count(loc)) continue;
       auto rank = [](const RootDevice& r) { return r.description ? 1 : 0; };
       if (!best || rank(d) < rank(*best) ||
           (rank(d) == rank(*best) && d.last_seen < best->last_seen)) {
@@ -118,6 +120,7 @@ void ControlPoint::Evict(const std::string& location, const std::string& why) {
   if (auto f = fetching_.find(location); f != fetching_.end()) {
     http_->Cancel(f->second);
     fetching_.erase(f);
+    FetchDone(d.source_ip);
   }
   fetch_after_.erase(location);
   boot_changes_.erase(location);
@@ -129,8 +132,11 @@ void ControlPoint::Evict(const std::string& location, const std::string& why) {
   }
   if (gena_ && !d.uuid.empty()) gena_->Drop(d.uuid);
   ++stats_.devices_evicted;
-  PX_LOG(kInfo, "upnp") << "forgot " << location << (d.uuid.empty() ? "" : " (" + d.uuid + ")")
-                        << ": " << why;
+  uint64_t skipped = 0;
+  if (evict_log_.Allow(loop_.clock().Now(), &skipped)) {
+    PX_LOG(kInfo, "upnp") << "forgot " << location << (d.uuid.empty() ? "" : " (" + d.uuid + ")")
+                          << ": " << why << " (" << skipped << " more since the last report)";
+  }
   Notify(d, DeviceChange::kRemoved);
 }
 

@@ -126,6 +126,14 @@ void SsdpSocket::Drain(int fd) {
     auto m = ParseSsdp(std::string_view(buf, static_cast<size_t>(n)));
     if (!m.ok()) {
       ++dropped_;
+      uint64_t skipped = 0;
+      if (log_.Allow(loop_.clock().Now(), &skipped)) {
+        char ip[INET_ADDRSTRLEN] = {};
+        inet_ntop(AF_INET, &from.sin_addr, ip, sizeof(ip));
+        PX_LOG(kWarning, "upnp") << "SSDP datagram from " << ip
+                                 << " refused: " << m.status().message() << " (" << skipped
+                                 << " more since the last report)";
+      }
       continue;
     }
     handler_(*m, from);

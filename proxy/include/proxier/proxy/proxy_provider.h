@@ -194,6 +194,7 @@ class ProxyProvider final : public datamodel::Provider {
   std::optional<WallTime> last_sync_;
   std::optional<std::string> supported_update_;  // last SupportedParametersUpdate value seen
   std::string metadata_gap_;
+  int syncs_running_ = 0;
   std::map<std::string, std::string> held_events_;  // UPnP path -> latest value in the window
   std::optional<EventLoop::TimerId> event_timer_;
   log::Throttle drop_log_;

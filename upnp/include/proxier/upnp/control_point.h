@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -184,6 +185,7 @@ class ControlPoint {
 
   struct Stats {
     uint64_t ssdp_messages = 0;
+    uint64_t ssdp_malformed = 0;      // datagrams that are no SSDP, or not ASCII where they must be
     uint64_t ssdp_refused = 0;        // LOCATION host != sender, bad USN or UUID, foreign byebye
     uint64_t ssdp_rate_limited = 0;   // over ssdp_rate from one address
     uint64_t devices_refused = 0;     // new roots over max_devices / max_devices_per_host
@@ -216,6 +218,7 @@ class ControlPoint {
   void OnAlive(const SsdpMessage& m, const std::string& from_ip);
   void OnByebye(const SsdpMessage& m, const std::string& from_ip);
   void Fetch(const std::string& location);
+  void FetchDone(const std::string& ip);
   void OnDescription(const std::string& location, Result<Description> d);
   void Sweep();
   void Notify(const RootDevice& d, DeviceChange change);
@@ -247,7 +250,13 @@ class ControlPoint {
   std::map<std::string, std::string> uuid_location_;  // any device UUID -> LOCATION
   std::map<std::string, SteadyTime> fetch_after_;     // LOCATION -> earliest refetch
   std::map<std::string, uint64_t> fetching_;          // LOCATION -> HTTP request of its description
-  std::set<std::string> owner_checks_;                // LOCATIONs re-read because of a conflict
+  struct FetchQueue {
+    int in_flight = 0;
+    std::deque<std::string> waiting;  // LOCATIONs
+  };
+  std::map<std::string, FetchQueue> fetch_queues_;  // sending address -> its fetches
+  static constexpr int kFetchesPerHost = 4;
+  std::set<std::string> owner_checks_;  // LOCATIONs re-read because of a conflict
   struct BootChange {
     uint32_t previous;  // the BOOTID before the change
     SteadyTime until;   // answers to earlier searches may arrive until then
@@ -266,7 +275,9 @@ class ControlPoint {
   std::map<std::string, SteadyTime> checks_;     // LOCATION -> last owner check
   Stats stats_;
   std::map<Refusal, log::Throttle> refusal_log_;
-  log::Throttle gena_log_;  // refused NOTIFYs
+  log::Throttle gena_log_;      // refused NOTIFYs
+  log::Throttle evict_log_;     // roots forgotten
+  log::Throttle describe_log_;  // descriptions refused
   bool started_ = false;
 };
 

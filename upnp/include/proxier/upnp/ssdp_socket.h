@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "proxier/common/event_loop.h"
+#include "proxier/common/log.h"
 #include "proxier/upnp/net.h"
 #include "proxier/upnp/ssdp.h"
 
@@ -40,6 +41,7 @@ class SsdpSocket {
 
   const Interface& interface() const { return iface_; }
   uint16_t port() const { return port_; }
+  // Datagrams refused: malformed (logged, rate-limited) or from another interface.
   uint64_t dropped() const { return dropped_; }
 
  private:
@@ -54,6 +56,7 @@ class SsdpSocket {
   int unicast_fd_ = -1;
   uint16_t port_ = 0;
   uint64_t dropped_ = 0;
+  log::Throttle log_;
 };
 
 }  // namespace proxier::upnp
