@@ -332,8 +332,10 @@ void ProxyProvider::GetValues(const std::vector<std::string>& names,
     uint64_t unasked = 0, bad = 0;
     std::string example;
     for (const auto& pv : r.value) {
+      // Below an asked node, only what the device said it supports (when it said anything).
       if (!Asked(pv.path, leaves, nodes) ||
-          !cms::CheckPath(pv.path, cms::PathKind::kParameter).ok()) {
+          !cms::CheckPath(pv.path, cms::PathKind::kParameter).ok() ||
+          (!structure_.empty() && !structure_.count(StructureOf(pv.path)))) {
         if (example.empty()) example = pv.path;
         ++unasked;
         continue;

@@ -37,8 +37,9 @@ TEST_F(ProviderHostileTest, AnswerItemsThatWereNotAskedAreDropped) {
 TEST_F(ProviderHostileTest, NamesThatAreNoCwmpNamesAreDroppedNotFatal) {
   dev_.extra_values = {{"/UPnP/DM/a b", "1"},         {"/UPnP/DM/<script>", "1"},
                        {"/UPnP/DM/../BBF/x", "1"},    {"/UPnP/DM/Evil:y", "1"},
-                       {"/UPnP/DM/caf\xC3\xA9", "1"}, {"/UPnP/DM/-dash", "1"},
-                       {"/UPnP/DM/Good/Name", "kept"}};
+                       {"/UPnP/DM/caf\xC3\xA9", "1"}, {"/UPnP/DM/-dash", "1"}};
+  dev_.Define("/UPnP/DM/Good/Name", "string", false);  // a supported one among them
+  dev_.Put("/UPnP/DM/Good/Name", "kept");
   StartCounted();
   const uint64_t before = counters_.unasked + counters_.names_refused;
   auto r = Get({nat_});
@@ -51,6 +52,11 @@ TEST_F(ProviderHostileTest, NamesThatAreNoCwmpNamesAreDroppedNotFatal) {
         << name;
   }
   EXPECT_EQ(counters_.unasked + counters_.names_refused - before, 6u);
+  // Below an asked node, what the device never said it supports is no answer either.
+  dev_.extra_values = {{"/UPnP/DM/Unsupported/Item", "x"}};
+  auto again = Get({nat_});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_FALSE(ByName(*again).count(nat_ + "Unsupported.Item"));
 }
 
 TEST_F(ProviderHostileTest, SupportedNamesThatAreNoCwmpNamesNeverReachGpn) {
