@@ -241,6 +241,10 @@ void ControlPoint::OnAlive(const SsdpMessage& m, const std::string& from_ip) {
   auto it = roots_.find(location);
   bool added = false;
   if (it == roots_.end()) {
+    if (FailingHost(from_ip)) {
+      return Refused(Refusal::kDeviceCap, from_ip,
+                     "its descriptions keep failing; new device " + location + " not taken");
+    }
     if (!MakeRoom(from_ip)) return Refused(Refusal::kDeviceCap, from_ip, location);
     it = roots_.emplace(location, RootDevice{}).first;
     it->second.location = location;

@@ -115,6 +115,13 @@ void ControlPoint::OnDescription(const std::string& location, Result<Description
   if (!desc.ok()) {
     ++stats_.descriptions_failed;
     ++d.description_failures;
+    {
+      const SteadyTime now = loop_.clock().Now();
+      Failures& f = failures_[d.source_ip];
+      if (f.count == 0 || now - f.since >= options_.failure_window) f = Failures{0, now};
+      ++f.count;
+      if (failures_.size() > options_.ssdp_hosts_tracked) failures_.erase(failures_.begin());
+    }
     d.description_error = text::CleanLabel(desc.status().message(), 256);
     fetch_after_[location] = loop_.clock().Now() + Seconds(kRefetchSeconds);
     uint64_t skipped = 0;

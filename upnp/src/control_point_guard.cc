@@ -76,6 +76,16 @@ bool ControlPoint::WithinRate(const std::string& from_ip) {
   return true;
 }
 
+bool ControlPoint::FailingHost(const std::string& ip) {
+  auto it = failures_.find(ip);
+  if (it == failures_.end()) return false;
+  if (loop_.clock().Now() - it->second.since >= options_.failure_window) {
+    failures_.erase(it);
+    return false;
+  }
+  return it->second.count >= options_.max_failures_per_host;
+}
+
 bool ControlPoint::MakeRoom(const std::string& from_ip) {
   // Eviction candidates, best first: never described, then no live lease; oldest first. A
   // described device with a live lease is never evicted.

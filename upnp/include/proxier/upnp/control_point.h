@@ -131,7 +131,11 @@ struct ControlPointOptions {
   size_t ssdp_hosts_tracked = 4096;  // addresses the rate limiter remembers
   Millis update_coalesce{500};       // lease refreshes of one root are reported this often
   Seconds conflict_check{30};        // a pinned device's LOCATION is re-read at most this often
-  bool auto_subscribe = true;        // subscribe to CMS/BMS/SMS of DM-capable devices
+  // An address whose descriptions failed this often within failure_window announces no new
+  // root device until the window has passed (LOCATIONs that never answer cost fetches, rows).
+  uint32_t max_failures_per_host = 16;
+  Seconds failure_window{60};
+  bool auto_subscribe = true;  // subscribe to CMS/BMS/SMS of DM-capable devices
   int subscription_timeout_s = 1800;
   Millis gena_timeout{5000};                // one SUBSCRIBE / renewal / UNSUBSCRIBE exchange
   size_t max_event_bytes = 65536;           // largest NOTIFY body accepted
@@ -273,6 +277,12 @@ class ControlPoint {
   std::map<std::string, size_t> per_host_;       // sending address -> roots kept
   std::map<std::string, SteadyTime> conflicts_;  // root UUID -> last conflict reported
   std::map<std::string, SteadyTime> checks_;     // LOCATION -> last owner check
+  struct Failures {
+    uint32_t count = 0;
+    SteadyTime since{};
+  };
+  std::map<std::string, Failures> failures_;  // sending address -> recent description failures
+  bool FailingHost(const std::string& ip);
   Stats stats_;
   std::map<Refusal, log::Throttle> refusal_log_;
   log::Throttle gena_log_;      // refused NOTIFYs
