@@ -2,6 +2,7 @@
 #include "proxier/virtual_devices/identity.h"
 
 #include "proxier/common/hash.h"
+#include "proxier/common/text.h"
 
 namespace proxier::virtual_devices {
 
@@ -69,12 +70,17 @@ Result<VirtualIdentity> DeriveIdentity(const std::map<std::string, std::string>&
     v.description = description->model_description;
   }
   if (v.serial_number.empty()) v.serial_number = udn;
-  v.product_class = v.product_class.substr(0, kMaxIdField);
-  v.serial_number = v.serial_number.substr(0, kMaxIdField);
-  v.software_version =
-      First(values, {in_bbf("SoftwareVersion"), std::string(kNativeInfo) + "SoftwareVersion"});
-  v.hardware_version = First(values, {in_bbf("HardwareVersion"),
-                                      std::string(kNativeInfo) + "PhysicalDevice/HardwareVersion"});
+  // The DeviceId and DeviceInfo an ACS shows: labels, clean and cut on a code point boundary.
+  v.product_class = text::CleanLabel(v.product_class, kMaxIdField);
+  v.serial_number = text::CleanLabel(v.serial_number, kMaxIdField);
+  v.software_version = text::CleanLabel(
+      First(values, {in_bbf("SoftwareVersion"), std::string(kNativeInfo) + "SoftwareVersion"}),
+      kMaxIdField);
+  v.hardware_version =
+      text::CleanLabel(First(values, {in_bbf("HardwareVersion"),
+                                      std::string(kNativeInfo) + "PhysicalDevice/HardwareVersion"}),
+                       kMaxIdField);
+  if (v.serial_number.empty()) v.serial_number = udn;  // it was only controls or blanks
   return v;
 }
 
