@@ -55,6 +55,23 @@ TEST(IdentityTest, FallsBackToBbfThenDescriptionThenUdn) {
   EXPECT_FALSE(DeriveIdentity(v, &desc, "udn-1", "").ok());
 }
 
+// The DeviceId an ACS shows is made of device text: clean labels, never a split character.
+TEST(IdentityTest, DeviceIdFieldsAreCleanLabels) {
+  auto desc = Description();
+  std::string long_serial;
+  for (int i = 0; i < 40; ++i) long_serial += "\xC3\xA9";  // 80 bytes of 'é'
+  std::map<std::string, std::string> v = {{kId + "ManufacturerOUI", "A1B2C3"},
+                                          {kId + "ProductClass",
+                                           "Plug\xE2\x80\xAE"
+                                           "CP\xC2\x85"},
+                                          {kId + "SerialNumber", long_serial}};
+  auto id = DeriveIdentity(v, &desc, "udn-1", "/BBF/");
+  ASSERT_TRUE(id.ok()) << id.status();
+  EXPECT_EQ(id->product_class, "PlugCP");
+  EXPECT_EQ(id->serial_number.size(), 64u);  // 32 whole characters
+  EXPECT_EQ(id->serial_number, long_serial.substr(0, 64));
+}
+
 TEST(IdentityTest, MissingOrInvalidOuiIsRefused) {
   auto desc = Description();
   auto none = DeriveIdentity({}, &desc, "udn-1", "/BBF/");
