@@ -159,6 +159,9 @@ Result<DaemonConfig> LoadConfig(const std::string& path) {
     s.UInt("ssdp_rate", &c.upnp_ssdp_rate, 0, 1000000);
     s.UInt("gena_timeout_ms", &c.upnp_gena_timeout_ms, 100, 60000);
     s.UInt("max_event_bytes", &c.upnp_max_event_bytes, 1024, 16 * 1024 * 1024);
+    s.UInt("max_failures_per_host", &c.upnp_max_failures_per_host, 1, 100000);
+    s.UInt("gena_connections", &c.upnp_gena_connections, 4, 65536);
+    s.UInt("gena_connections_per_host", &c.upnp_gena_connections_per_host, 1, 65536);
   }
   {
     const toml::table* proxy = Sub(root, "proxy");
@@ -168,6 +171,7 @@ Result<DaemonConfig> LoadConfig(const std::string& path) {
     s.UInt("retry_base_ms", &c.proxy_retry_base_ms, 10, 3600000);
     s.UInt("max_tries", &c.proxy_max_tries, 1, 100);
     s.UInt("event_coalesce_ms", &c.proxy_event_coalesce_ms, 0, 600000);
+    s.UInt("max_instances", &c.proxy_max_instances, 16, 10000000);
     std::string vd_secret;
     s.Str("virtual_cr_secret", &vd_secret);
     c.virtual_cr_secret = Secret(vd_secret);

@@ -57,18 +57,23 @@ struct DaemonConfig {
   uint32_t upnp_action_timeout_ms = 10000;
   // LAN flood protection (every refusal is logged, rate-limited, and counted in
   // Device.UPnP.Discovery.X_<OUI>_Refused*).
-  uint32_t upnp_max_devices = 1024;         // root devices kept in all
-  uint32_t upnp_max_devices_per_host = 64;  // root devices kept per LAN address
-  uint32_t upnp_max_parts_per_device = 64;  // UUIDs + services kept per root device
-  uint32_t upnp_ssdp_rate = 500;            // SSDP datagrams per second per address (burst 4x)
-  uint32_t upnp_gena_timeout_ms = 5000;     // one SUBSCRIBE / renewal / UNSUBSCRIBE
-  uint32_t upnp_max_event_bytes = 65536;    // largest GENA NOTIFY body
+  uint32_t upnp_max_devices = 1024;          // root devices kept in all
+  uint32_t upnp_max_devices_per_host = 64;   // root devices kept per LAN address
+  uint32_t upnp_max_parts_per_device = 64;   // UUIDs + services kept per root device
+  uint32_t upnp_ssdp_rate = 500;             // SSDP datagrams per second per address (burst 4x)
+  uint32_t upnp_gena_timeout_ms = 5000;      // one SUBSCRIBE / renewal / UNSUBSCRIBE
+  uint32_t upnp_max_event_bytes = 65536;     // largest GENA NOTIFY body
+  uint32_t upnp_max_failures_per_host = 16;  // failed descriptions in 60 s before an address
+                                             // may announce no new device for a while
+  uint32_t upnp_gena_connections = 256;      // NOTIFY connections open at once
+  uint32_t upnp_gena_connections_per_host = 64;
   // [proxy]
   std::string default_mode = "embedded";
   uint32_t purge_after = 86400;
   uint32_t proxy_retry_base_ms = 5000;  // embedded delivery retries: 5, 10, 20, ... s
   uint32_t proxy_max_tries = 5;
   uint32_t proxy_event_coalesce_ms = 2000;  // device events passed on at most once per window
+  uint32_t proxy_max_instances = 16384;     // live instance numbers per device
   // Virtual devices: key of their derived connection-request passwords ("" = the
   // [connection_request] password), spread of their periodic informs (0 = one interval) and how
   // long a rebooting appliance may stay away before it counts as back.

@@ -18,6 +18,9 @@ upnp::ControlPointOptions ControlPointOptionsFrom(const DaemonConfig& config) {
   o.ssdp_rate = config.upnp_ssdp_rate;
   o.gena_timeout = Millis(config.upnp_gena_timeout_ms);
   o.max_event_bytes = config.upnp_max_event_bytes;
+  o.max_failures_per_host = config.upnp_max_failures_per_host;
+  o.gena_max_connections = config.upnp_gena_connections;
+  o.gena_per_host_connections = config.upnp_gena_connections_per_host;
   return o;
 }
 
@@ -76,6 +79,7 @@ std::unique_ptr<UpnpSide> UpnpSide::Create(const UpnpSideDeps& deps) {
   po.provider.max_tries = static_cast<int>(config.proxy_max_tries);
   po.provider.counters = &side->proxy_counters_;
   po.provider.event_coalesce = Millis(config.proxy_event_coalesce_ms);
+  po.max_instances = config.proxy_max_instances;
   // Copies for the virtual devices: `po` is moved into the manager below.
   const std::string vendor_prefix = po.vendor_prefix;
   const proxy::ProxyOptions provider_options = po.provider;

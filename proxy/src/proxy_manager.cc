@@ -126,7 +126,10 @@ ProxyManager::Device& ProxyManager::Record(const std::string& udn) {
     slot->port = std::make_unique<DmClientPort>(cp_, client_, udn);
     auto map = InstanceMap::Open(db_, udn);
     if (!map.ok()) PX_LOG(kError, "proxy") << udn << ": instance map: " << map.status();
-    if (map.ok()) slot->map = std::move(map).value();
+    if (map.ok()) {
+      slot->map = std::move(map).value();
+      slot->map->set_max_live(options_.max_instances);
+    }
   }
   return *slot;
 }

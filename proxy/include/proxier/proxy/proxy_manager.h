@@ -35,7 +35,8 @@ struct ProxyManagerOptions {
   Seconds purge_after{86400};   // a vanished device keeps its rows this long
   Millis purge_check{60000};    // how often vanished devices are checked
   std::string vendor_prefix = "X_02C0DE_";
-  ProxyOptions provider;  // retries, TR-181 schema for BBF types
+  size_t max_instances = InstanceMap::kDefaultMaxLive;  // live instances per device
+  ProxyOptions provider;                                // retries, TR-181 schema for BBF types
 };
 
 // What a VirtualHost gets for one device. Pointers stay valid until Detach.
