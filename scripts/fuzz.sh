@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-60}
 BUILD_DIR=${BUILD_DIR:-build-fuzz}
-TARGETS=(soap_parser_fuzz cr_request_fuzz)
+TARGETS=(soap_parser_fuzz cr_request_fuzz schema_fuzz config_fuzz)
 
 CC=clang CXX=clang++ cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DPROXIER_FUZZ=ON -DPROXIER_SANITIZE=address,undefined -DPROXIER_BUILD_BENCH=OFF \

@@ -5,7 +5,7 @@
 #include <net/if.h>
 #include <toml++/toml.h>
 
-#include <regex>
+#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -78,6 +78,27 @@ const toml::table* Sub(const toml::table& root, const char* name) {
   return n ? n->as_table() : nullptr;
 }
 
+// "host:port" or "[ipv6]:port", by hand (std::regex recursed through a 100,000-character value
+// until the stack overflowed): a host of letters, digits, '.' and '-' (at most 253), an IPv6
+// literal of hex digits, ':' and '.', a port 0-65535.
+bool ValidListen(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0 || listen.size() > 300) return false;
+  const std::string host = listen.substr(0, colon), port = listen.substr(colon + 1);
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535) {
+    return false;
+  }
+  if (host.front() == '[') {
+    return host.size() > 2 && host.back() == ']' &&
+           host.find_first_not_of("0123456789abcdefABCDEF:.", 1) == host.size() - 1;
+  }
+  return host.size() <= 253 &&
+         host.find_first_not_of(
+             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") ==
+             std::string::npos;
+}
+
 bool ValidMode(const std::string& mode) {
   return mode == "embedded" || mode == "virtual" || mode == "ignore";
 }
@@ -85,9 +106,26 @@ bool ValidMode(const std::string& mode) {
 }  // namespace
 
 Result<DaemonConfig> LoadConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Bad(path + ": cannot be read");
+  std::string text;
+  char buf[16384];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxConfigBytes) {
+      return Bad(path + ": over " + std::to_string(kMaxConfigBytes) + " bytes");
+    }
+  }
+  return ParseConfig(text, path);
+}
+
+Result<DaemonConfig> ParseConfig(std::string_view text, const std::string& path) {
+  if (text.size() > kMaxConfigBytes) {
+    return Bad(path + ": over " + std::to_string(kMaxConfigBytes) + " bytes");
+  }
   toml::table root;
   try {
-    root = toml::parse_file(path);
+    root = toml::parse(text, std::string_view(path));
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
     msg << path << ":" << e.source().begin.line << ": " << e.description();
@@ -225,9 +263,9 @@ Result<DaemonConfig> LoadConfig(const std::string& path) {
   }
   if (!error.ok()) return Status(error.code(), path + ": " + error.message());
   // Semantic checks.
-  static const std::regex kOui("[0-9A-F]{6}");
-  if (!std::regex_match(c.oui, kOui))
+  if (c.oui.size() != 6 || c.oui.find_first_not_of("0123456789ABCDEF") != std::string::npos) {
     return Bad(path + ": [device] oui must be 6 upper-case hex digits");
+  }
   for (const auto* v : {&c.manufacturer, &c.product_class, &c.serial_number}) {
     if (v->empty() || v->size() > 64)
       return Bad(path +
@@ -237,10 +275,8 @@ Result<DaemonConfig> LoadConfig(const std::string& path) {
       c.acs_url.rfind("https://", 0) != 0) {
     return Bad(path + ": [acs] url must start with http:// or https://");
   }
-  static const std::regex kListen(R"((\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-]+):([0-9]{1,5}))");
-  std::smatch m;
-  if (!std::regex_match(c.cr_listen, m, kListen) || std::stoul(m[2]) > 65535) {
-    return Bad(path + ": [connection_request] listen must be host:port");
+  if (!ValidListen(c.cr_listen)) {
+    return Bad(path + ": [connection_request] listen must be host:port or [ipv6]:port");
   }
   if (!ValidMode(c.default_mode))
     return Bad(path + ": [proxy] default_mode must be embedded|virtual|ignore");

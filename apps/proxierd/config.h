@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "proxier/common/log.h"
@@ -96,6 +97,10 @@ struct DaemonConfig {
 // Parses and validates `path`. Errors: 9003 with "file:line: reason" for syntax errors, wrong
 // types or invalid values (bad OUI, bad listen address, unknown mode, ...).
 Result<DaemonConfig> LoadConfig(const std::string& path);
+// The same from text (`path` names it in errors). A config file is at most kMaxConfigBytes; no
+// content can crash the parser (the fuzz target's entry point).
+Result<DaemonConfig> ParseConfig(std::string_view text, const std::string& path);
+inline constexpr size_t kMaxConfigBytes = 1024 * 1024;
 
 // TLS towards the ACS (and its file servers): always verified, [acs] ca_file/client_cert/key.
 core::TlsOptions AcsTls(const DaemonConfig& config);

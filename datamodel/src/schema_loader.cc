@@ -1,5 +1,5 @@
 // Streaming (SAX2) loader for BBF DM XML files (cwmp-datamodel-1-x.xsd "dm:document").
-#include <xercesc/framework/LocalFileInputSource.hpp>
+#include <xercesc/framework/MemBufInputSource.hpp>
 #include <xercesc/sax/SAXParseException.hpp>
 #include <xercesc/sax2/Attributes.hpp>
 #include <xercesc/sax2/DefaultHandler.hpp>
@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <unordered_map>
 
@@ -24,6 +25,21 @@ namespace {
 using xercesc::Attributes;
 using xercesc::SAXParseException;
 using xml::ToUtf8;
+
+// A decimal number that fits `max`; false (nothing thrown) for anything else.
+bool ParseCount(const std::string& text, uint64_t max, uint64_t* out) {
+  if (text.empty() || text.size() > 20 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
+    return false;
+  }
+  uint64_t v = 0;
+  for (char c : text) {
+    if (v > (max - static_cast<uint64_t>(c - '0')) / 10) return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  *out = v;
+  return true;
+}
 
 // Which facet kinds a (derived) definition has set itself, so the first one replaces the
 // inherited values instead of adding to them.
@@ -58,13 +74,33 @@ class DmHandler : public xercesc::DefaultHandler {
       skip_depth_ = 1;
       return;
     }
+    // Each element only where the DM schema puts it: anything else is a clear error (a
+    // definition file comes from an integrator or a provisioning system, not from us).
+    const std::string parent = stack_.empty() ? "" : stack_.back();
+    auto misplaced = [&](bool ok) {
+      if (!ok) error_ = "<" + name + "> inside <" + (parent.empty() ? "(root)" : parent) + ">";
+      return !ok;
+    };
+    if (name == "object" && misplaced(parent == "model")) return;
+    if (name == "parameter" && misplaced(parent == "object" || parent == "uniqueKey")) return;
+    if (name == "uniqueKey" && misplaced(parent == "object")) return;
+    if (name == "syntax" && misplaced(parent == "parameter" || parent == "dataType")) return;
+    if (name == "model" && misplaced(parent == "document")) return;
+    if (in_unique_key_ && name != "parameter" && misplaced(false)) return;
+    if (stack_.size() >= kMaxDepth) {
+      error_ = "elements nested deeper than " + std::to_string(kMaxDepth);
+      return;
+    }
+    stack_.push_back(name);
     if (name == "dataType" && !in_syntax_) {
       StartDataTypeDef(attr("name"), attr("base"));
     } else if (name == "object") {
       StartObject(attr);
     } else if (name == "parameter") {
       if (in_unique_key_) {
-        if (object_) object_->unique_keys.back().push_back(Vendor(attr("ref")));
+        if (object_ && !object_->unique_keys.empty()) {
+          object_->unique_keys.back().push_back(Vendor(attr("ref")));
+        }
       } else if (object_) {
         StartParam(attr);
       } else {
@@ -96,6 +132,7 @@ class DmHandler : public xercesc::DefaultHandler {
       return;
     }
     std::string name = ToUtf8(localname);
+    if (!stack_.empty()) stack_.pop_back();
     if (name == "dataType" && datatype_def_) {
       schema_->AddDataType(datatype_name_, std::move(*datatype_def_));
       datatype_def_.reset();
@@ -104,7 +141,7 @@ class DmHandler : public xercesc::DefaultHandler {
       schema_->AddObject(std::move(*object_));
       object_.reset();
     } else if (name == "parameter" && param_ && !in_unique_key_) {
-      object_->params.push_back(std::move(*param_));
+      if (object_) object_->params.push_back(std::move(*param_));
       param_.reset();
     } else if (name == "uniqueKey") {
       in_unique_key_ = false;
@@ -134,11 +171,21 @@ class DmHandler : public xercesc::DefaultHandler {
     def.multi = def.path.size() >= 5 && def.path.compare(def.path.size() - 5, 5, ".{i}.") == 0;
     def.writable = access == "readWrite" || access == "createDelete";
     std::string min = attr("minEntries"), max = attr("maxEntries");
-    def.min_entries = min.empty() ? 1 : static_cast<uint32_t>(std::stoul(min));
+    uint64_t n = 1;
+    if (!min.empty() && !ParseCount(min, UINT32_MAX, &n)) {
+      error_ = "bad minEntries '" + min.substr(0, 32) + "' of " + def.path;
+      return;
+    }
+    def.min_entries = static_cast<uint32_t>(n);
     if (max == "unbounded") {
       def.max_entries.reset();
     } else {
-      def.max_entries = max.empty() ? 1 : static_cast<uint32_t>(std::stoul(max));
+      n = 1;
+      if (!max.empty() && !ParseCount(max, UINT32_MAX, &n)) {
+        error_ = "bad maxEntries '" + max.substr(0, 32) + "' of " + def.path;
+        return;
+      }
+      def.max_entries = static_cast<uint32_t>(n);
     }
     def.num_entries_param = Vendor(attr("numEntriesParameter"));
     object_ = std::move(def);
@@ -187,14 +234,14 @@ class DmHandler : public xercesc::DefaultHandler {
       syntax_->is_list = true;
       in_list_ = true;
       std::string min = attr("minItems"), max = attr("maxItems");
-      if (!min.empty()) syntax_->list_min_items = static_cast<uint32_t>(std::stoul(min));
-      if (!max.empty()) syntax_->list_max_items = static_cast<uint32_t>(std::stoul(max));
+      if (!min.empty()) syntax_->list_min_items = Count(min, "minItems");
+      if (!max.empty()) syntax_->list_max_items = Count(max, "maxItems");
       return;
     }
     if (name == "size") {
       std::string min = attr("minLength"), max = attr("maxLength");
       if (in_list_) {
-        if (!max.empty()) syntax_->list_max_length = static_cast<uint32_t>(std::stoul(max));
+        if (!max.empty()) syntax_->list_max_length = Count(max, "maxLength");
         return;
       }
       if (!seen_.size) {
@@ -202,8 +249,8 @@ class DmHandler : public xercesc::DefaultHandler {
         syntax_->max_length.reset();
         seen_.size = true;
       }
-      if (!min.empty()) syntax_->min_length = static_cast<uint32_t>(std::stoul(min));
-      if (!max.empty()) syntax_->max_length = static_cast<uint32_t>(std::stoul(max));
+      if (!min.empty()) syntax_->min_length = Count(min, "minLength");
+      if (!max.empty()) syntax_->max_length = Count(max, "maxLength");
       return;
     }
     if (name == "range") {
@@ -220,7 +267,7 @@ class DmHandler : public xercesc::DefaultHandler {
       IntRange r{TypeMin(syntax_->type), TypeMax(syntax_->type), 1};
       if (!ParseInt128(min, &r.min) && !min.empty()) error_ = "bad minInclusive '" + min + "'";
       if (!ParseInt128(max, &r.max) && !max.empty()) error_ = "bad maxInclusive '" + max + "'";
-      if (!step.empty()) r.step = std::max<int64_t>(1, std::stoll(step));
+      if (!step.empty()) r.step = std::max<int64_t>(1, static_cast<int64_t>(Count(step, "step")));
       syntax_->ranges.push_back(r);
       return;
     }
@@ -278,6 +325,15 @@ class DmHandler : public xercesc::DefaultHandler {
     // Anything else (e.g. <units>, <pathRef>) carries no constraint we enforce.
   }
 
+  // A facet's number; a bad one is an error (0 meanwhile).
+  uint32_t Count(const std::string& text, const char* what) {
+    uint64_t v = 0;
+    if (!ParseCount(text, UINT32_MAX, &v) && error_.empty()) {
+      error_ = std::string("bad ") + what + " '" + text.substr(0, 32) + "'";
+    }
+    return static_cast<uint32_t>(v);
+  }
+
   // A name with the definition files' vendor prefix replaced by the build's.
   std::string Vendor(const std::string& name) const {
     if (vendor_prefix_ == kDefsVendorPrefix || name.find(kDefsVendorPrefix) == std::string::npos)
@@ -309,14 +365,21 @@ class DmHandler : public xercesc::DefaultHandler {
   bool in_syntax_ = false;
   bool in_list_ = false;
   bool in_unique_key_ = false;
+  std::vector<std::string> stack_;  // open elements (local names), skipped subtrees excluded
+  static constexpr size_t kMaxDepth = 64;
   FacetsSeen seen_;
   std::unordered_map<std::string_view, std::unique_ptr<xml::XStr>> keys_;
 };
 
 }  // namespace
 
-Status LoadSchemaFile(const std::string& path, Schema* schema, std::string_view vendor_prefix) {
+Status LoadSchemaText(std::string_view text, const std::string& name, Schema* schema,
+                      std::string_view vendor_prefix) {
   xml::EnsureInitialized();
+  if (text.size() > kMaxSchemaBytes) {
+    return Status(Code::kInternalError,
+                  name + ": over " + std::to_string(kMaxSchemaBytes) + " bytes");
+  }
   std::unique_ptr<xercesc::SAX2XMLReader> reader(xercesc::XMLReaderFactory::createXMLReader());
   reader->setFeature(xercesc::XMLUni::fgSAX2CoreNameSpaces, true);
   reader->setFeature(xercesc::XMLUni::fgSAX2CoreValidation, false);
@@ -326,22 +389,34 @@ Status LoadSchemaFile(const std::string& path, Schema* schema, std::string_view 
   DmHandler handler(schema, vendor_prefix);
   reader->setContentHandler(&handler);
   reader->setErrorHandler(&handler);
-  if (!std::filesystem::exists(path)) {
-    return Status(Code::kInternalError, "data-model file " + path + " does not exist");
-  }
   try {
-    xml::XStr file(path);
-    xercesc::LocalFileInputSource source(file.get());
+    xercesc::MemBufInputSource source(reinterpret_cast<const XMLByte*>(text.data()), text.size(),
+                                      "definitions");
     reader->parse(source);
   } catch (const xercesc::XMLException& e) {
-    return Status(Code::kInternalError, path + ": " + ToUtf8(e.getMessage()));
+    return Status(Code::kInternalError, name + ": " + ToUtf8(e.getMessage()));
   } catch (const SAXParseException& e) {
-    return Status(Code::kInternalError, path + ": " + ToUtf8(e.getMessage()));
+    return Status(Code::kInternalError, name + ": " + ToUtf8(e.getMessage()));
   } catch (const std::exception& e) {
-    return Status(Code::kInternalError, path + ": " + e.what());
+    return Status(Code::kInternalError, name + ": " + e.what());
   }
-  if (!handler.error().empty()) return Status(Code::kInternalError, path + ": " + handler.error());
+  if (!handler.error().empty()) return Status(Code::kInternalError, name + ": " + handler.error());
   return Status::Ok();
+}
+
+Status LoadSchemaFile(const std::string& path, Schema* schema, std::string_view vendor_prefix) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status(Code::kInternalError, "data-model file " + path + " cannot be read");
+  std::string text;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxSchemaBytes) {
+      return Status(Code::kInternalError,
+                    path + ": over " + std::to_string(kMaxSchemaBytes) + " bytes");
+    }
+  }
+  return LoadSchemaText(text, path, schema, vendor_prefix);
 }
 
 Status LoadSchemaDir(const std::string& dir, Schema* schema, std::string_view vendor_prefix) {

@@ -68,6 +68,21 @@ std::optional<size_t> Base64Bytes(std::string_view s) {
   return s.size() / 4 * 3 - pad;
 }
 
+// [+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+), by hand: std::regex recurses once per character.
+bool IsDecimal(std::string_view v) {
+  size_t i = 0;
+  if (i < v.size() && (v[i] == '+' || v[i] == '-')) ++i;
+  size_t digits = 0;
+  while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i, ++digits;
+  if (i < v.size() && v[i] == '.') {
+    ++i;
+    while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i, ++digits;
+  }
+  return i == v.size() && digits > 0 && v.size() <= 64;
+}
+
+constexpr size_t kMaxPatternInput = 1024;
+
 Result<std::string> CheckScalar(std::string_view name, const Syntax& syn, std::string_view v) {
   std::string canon;
   switch (syn.type) {
@@ -133,8 +148,7 @@ Result<std::string> CheckScalar(std::string_view name, const Syntax& syn, std::s
                      [](char c) { return static_cast<char>(std::tolower(c)); });
       break;
     case ValueType::kDecimal: {
-      static const std::regex kDecimal("[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)");
-      if (!std::regex_match(v.begin(), v.end(), kDecimal)) return TypeError(name, v, syn.type);
+      if (!IsDecimal(v)) return TypeError(name, v, syn.type);
       canon = v;
       if (!syn.decimal_ranges.empty()) {
         long double d = std::stold(canon);
@@ -168,6 +182,10 @@ Result<std::string> CheckScalar(std::string_view name, const Syntax& syn, std::s
     return ValueError(name, "'" + canon + "' is not one of the allowed values");
   }
   if (!syn.patterns.empty()) {
+    // std::regex recurses per character: a long value could overflow the stack.
+    if (canon.size() > kMaxPatternInput) {
+      return ValueError(name, "too long to match its pattern");
+    }
     bool any_enforced = false, matched = false;
     for (const auto& p : syn.patterns) {
       auto re = CompiledPattern(p);

@@ -80,6 +80,43 @@ TEST(SchemaTest, MalformedFileIsAClearError) {
   EXPECT_FALSE(LoadSchemaDir(dir.string(), &empty).ok());
 }
 
+// Definition files come from integrators and provisioning systems: whatever they hold, a clear
+// error, never a crash (issue 11: an <object> inside <uniqueKey> crashed the loader).
+TEST(SchemaTest, MisplacedElementsAndBadNumbersAreClearErrors) {
+  auto doc = [](const std::string& model) {
+    return "<dm:document xmlns:dm=\"urn:broadband-forum-org:cwmp:datamodel-1-15\"><model "
+           "name=\"Device:2.17\">" +
+           model + "</model></dm:document>";
+  };
+  const std::pair<std::string, std::string> cases[] = {
+      {doc("<object name=\"Device.A.{i}.\" access=\"readOnly\" minEntries=\"0\" "
+           "maxEntries=\"unbounded\"><uniqueKey><object name=\"Device.B.\" access=\"readOnly\" "
+           "minEntries=\"1\" maxEntries=\"1\"/><parameter ref=\"X\"/></uniqueKey></object>"),
+       "<object> inside <uniqueKey>"},
+      {doc("<object name=\"Device.A.\" access=\"readOnly\" minEntries=\"1\" maxEntries=\"1\">"
+           "<parameter name=\"P\" access=\"readOnly\"><object name=\"Device.B.\" "
+           "access=\"readOnly\"/></parameter></object>"),
+       "<object> inside <parameter>"},
+      {doc("<parameter name=\"P\" access=\"readOnly\"/>"), "<parameter> inside <model>"},
+      {doc("<object name=\"Device.A.\" access=\"readOnly\" minEntries=\"x1\" "
+           "maxEntries=\"1\"/>"),
+       "bad minEntries"},
+      {doc("<object name=\"Device.A.\" access=\"readOnly\" minEntries=\"1\" "
+           "maxEntries=\"99999999999999999999999\"/>"),
+       "bad maxEntries"},
+      {doc("<object name=\"Device.A.\" access=\"readOnly\" minEntries=\"1\" maxEntries=\"1\">"
+           "<parameter name=\"P\" access=\"readOnly\"><syntax><string><size maxLength=\"-3\"/>"
+           "</string></syntax></parameter></object>"),
+       "bad maxLength"},
+  };
+  for (const auto& [text, why] : cases) {
+    Schema s;
+    Status st = LoadSchemaText(text, "t.xml", &s);
+    EXPECT_FALSE(st.ok()) << text;
+    EXPECT_NE(st.message().find(why), std::string::npos) << st;
+  }
+}
+
 TEST(SchemaTest, RejectsDoctypeEntities) {
   auto dir = std::filesystem::temp_directory_path() / ("pxent" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);

@@ -101,6 +101,23 @@ TEST_F(ConfigTest, UpnpBadValues) {
   EXPECT_TRUE(off.ok()) << off.status();
 }
 
+// Config files come from integrators and provisioning systems: a clear error, never a crash
+// (issue 11: a 100,000-character listen overflowed std::regex's stack).
+TEST_F(ConfigTest, HugeOrOddValuesAreClearErrors) {
+  const std::string huge(100000, 'a');
+  EXPECT_NE(Error("[connection_request]\nlisten = \"" + huge + ":7547\"\n").find("listen"),
+            std::string::npos);
+  EXPECT_NE(Error("[connection_request]\nlisten = \"[" + std::string(100000, ':') + "]:1\"\n")
+                .find("listen"),
+            std::string::npos);
+  EXPECT_NE(Error("[device]\noui = \"" + huge + "\"\n").find("oui"), std::string::npos);
+  EXPECT_NE(Error("[connection_request]\nlisten = \"host:99999\"\n").find("listen"),
+            std::string::npos);
+  auto v6 = Load("[connection_request]\nlisten = \"[::]:7547\"\n");
+  EXPECT_TRUE(v6.ok()) << v6.status();
+  EXPECT_FALSE(ParseConfig(std::string(2 * 1024 * 1024, '#'), "big.toml").ok());
+}
+
 TEST_F(ConfigTest, UpnpWarnings) {
   // The GENA event server is ours (libmicrohttpd): any port is fine, no libupnp mapping.
   auto c = Load("[upnp]\nport = 8080\nmystery = 1\n");

@@ -116,8 +116,15 @@ Status LoadSchemaDir(const std::string& dir, Schema* schema,
 // An object may be named by `name` or, to extend an object defined in an earlier file, by
 // `base`. Every name segment (object paths, parameter names, numEntriesParameter, unique-key
 // references) that starts with kDefsVendorPrefix gets `vendor_prefix` instead.
+// Trust boundary: each element must stand where the DM schema puts it (an <object> inside a
+// <uniqueKey>, a <parameter> outside an object, ... are errors), numbers must be numbers, and a
+// file is at most kMaxSchemaBytes: nothing in a definition file can crash the loader.
 // Errors: 9002 with file, line and reason for unreadable or malformed files.
 Status LoadSchemaFile(const std::string& path, Schema* schema,
                       std::string_view vendor_prefix = kBuildVendorPrefix);
+// The same from text in memory; `name` names it in errors (the fuzz target's entry point).
+Status LoadSchemaText(std::string_view text, const std::string& name, Schema* schema,
+                      std::string_view vendor_prefix = kBuildVendorPrefix);
+inline constexpr size_t kMaxSchemaBytes = 32 * 1024 * 1024;  // the full TR-181 file is 4.1 MB
 
 }  // namespace proxier::datamodel
