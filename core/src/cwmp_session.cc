@@ -270,7 +270,16 @@ void CwmpClient::Session::SendEmpty() {
 void CwmpClient::Session::OnAcsReply(Result<HttpResponse> reply) {
   auto decoded = Decode(reply);
   if (!decoded.ok()) return Fail(decoded.status());
-  if (!*decoded) return Done();  // the ACS has nothing more
+  if (!*decoded) {
+    // The ACS has nothing more. An empty response carries no HoldRequests, so a hold ends here:
+    // the session ends only when the CPE has nothing to send either (TR-069 §3.7.1.4, e.g. a
+    // TransferComplete queued while the ACS held requests).
+    hold_requests_ = false;
+    for (const auto& q : c_.queue_->Requests()) {
+      if (!tried_requests_.count(q.id)) return Continue();
+    }
+    return Done();
+  }
   if (auto* error = std::get_if<cwmp::ParseError>(&**decoded)) {
     cwmp::Header header;
     header.id = error->id;

@@ -214,18 +214,26 @@ TEST_F(SessionTest, QueuedTransferCompleteSentAfterInformAndEventsKeptUntilAckno
   EXPECT_TRUE(client_->events().Requests().empty());
 }
 
-TEST_F(SessionTest, HoldRequestsDefersCpeRequests) {
+// HoldRequests defers the CPE's requests while the ACS sends its own; the ACS's empty response
+// lifts it, and the CPE then sends what it holds before the session ends (TR-069 §3.7.1.4; issue
+// 11: the session ended with the TransferComplete unsent).
+TEST_F(SessionTest, HoldRequestsDefersCpeRequestsUntilTheAcsIsDone) {
   cwmp::Header hold;
   hold.hold_requests = true;
   acs_.SetInformResponseHeader(hold);
+  acs_.Queue(cwmp::GetParameterValues{{"Device.DeviceInfo.SerialNumber"}}, hold);
   ASSERT_TRUE(client_->Start().ok());
   ASSERT_TRUE(client_
                   ->QueueRequest(cwmp::TransferComplete{"h", {0, ""}, "", ""},
                                  {{"7 TRANSFER COMPLETE", ""}})
                   .ok());
   ASSERT_TRUE(Wait([&] { return client_->sessions_ok() >= 1 && !client_->in_session(); }));
-  EXPECT_EQ(acs_.Count("TransferComplete"), 0u);
-  EXPECT_EQ(client_->events().Requests().size(), 1u);
+  std::vector<std::string> methods;
+  for (const auto& r : acs_.received()) methods.push_back(r.method);
+  EXPECT_EQ(methods, (std::vector<std::string>{"Inform", "", "GetParameterValuesResponse",
+                                               "TransferComplete", ""}));
+  EXPECT_EQ(client_->events().Requests().size(), 0u);
+  EXPECT_EQ(client_->sessions_ok(), 1u);
 }
 
 TEST_F(SessionTest, UnreadableReplySurvives) {
