@@ -42,7 +42,7 @@ struct DaemonConfig {
   std::string cr_listen = "0.0.0.0:7547";
   std::string cr_username;
   Secret cr_password;
-  uint32_t cr_rate_limit = 5;  // accepted requests per window
+  uint32_t cr_rate_limit = 30;  // token bucket: burst, refilled at this many per window
   uint32_t cr_rate_window_seconds = 60;
   std::string cr_advertised_host;  // host put in ConnectionRequestURL ("" = derive)
   // [storage]

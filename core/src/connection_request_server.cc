@@ -123,7 +123,42 @@ ConnectionRequestServer::~ConnectionRequestServer() {
 
 void ConnectionRequestServer::AddEndpoint(ConnectionRequestEndpoint endpoint) {
   std::string path = endpoint.path;
-  endpoints_[path] = Endpoint{std::move(endpoint), {}};
+  endpoints_[path] = Endpoint{std::move(endpoint), -1, {}};
+}
+
+bool ConnectionRequestServer::TakeToken(Endpoint& ep) {
+  const double burst = options_.rate_limit;
+  const SteadyTime now = loop_.clock().Now();
+  if (ep.tokens < 0) ep.tokens = burst;
+  const double window = std::chrono::duration<double>(options_.rate_window).count();
+  const double elapsed = std::chrono::duration<double>(now - ep.last).count();
+  if (window > 0 && ep.last != SteadyTime{}) {
+    ep.tokens = std::min(burst, ep.tokens + elapsed * burst / window);
+  }
+  ep.last = now;
+  if (ep.tokens < 1.0) return false;
+  ep.tokens -= 1.0;
+  return true;
+}
+
+void ConnectionRequestServer::Refused(const char* why, MHD_Connection* c, const std::string& path) {
+  uint64_t skipped = 0;
+  if (!refusal_log_[why].Allow(loop_.clock().Now(), &skipped)) return;
+  std::string from = "?";
+  const MHD_ConnectionInfo* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (info && info->client_addr) {
+    char ip[INET6_ADDRSTRLEN] = {};
+    if (info->client_addr->sa_family == AF_INET) {
+      inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(info->client_addr)->sin_addr, ip,
+                sizeof ip);
+    } else if (info->client_addr->sa_family == AF_INET6) {
+      inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(info->client_addr)->sin6_addr, ip,
+                sizeof ip);
+    }
+    from = ip;
+  }
+  PX_LOG(kWarning, "cr") << path << ": connection request from " << from << " refused: " << why
+                         << " (" << skipped << " more such refusals since the last report)";
 }
 
 void ConnectionRequestServer::RemoveEndpoint(const std::string& path) { endpoints_.erase(path); }
@@ -213,22 +248,40 @@ int ConnectionRequestServer::Handle(MHD_Connection* c, const std::string& method
   }
   Endpoint& ep = it->second;
   const Auth auth = CheckDigest(c, method, path, ep);
-  if (auth != Auth::kOk) return Challenge(c, auth == Auth::kStale);
+  if (auth != Auth::kOk) {
+    // The first request of Digest carries no credentials: only a wrong answer is a refusal.
+    if (auth == Auth::kBad && MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization")) {
+      ++stats_.bad_credentials;
+      Refused("401, wrong credentials (user or password, realm, or a replayed nonce count)", c,
+              path);
+    }
+    return Challenge(c, auth == Auth::kStale);
+  }
   if (ep.config.available && !ep.config.available()) {
     ++stats_.unavailable;
+    Refused("503, the device is not available (offline)", c, path);
     return Queue(c, MHD_HTTP_SERVICE_UNAVAILABLE);
   }
-  const SteadyTime now = loop_.clock().Now();
-  while (!ep.accepted.empty() && now - ep.accepted.front() >= options_.rate_window)
-    ep.accepted.pop_front();
-  if (ep.accepted.size() >= options_.rate_limit) {
+  if (ep.config.busy && ep.config.busy()) {
+    // Work already under way: answered 200, never 503. It asks for a follow-up session (one at
+    // most) while the bucket allows; in a flood the session under way answers for it.
+    ++stats_.coalesced;
+    ++stats_.accepted;
+    const bool follow_up = TakeToken(ep);
+    PX_LOG(kInfo, "cr") << path << ": connection request folded into the session under way"
+                        << (follow_up ? "" : " (no follow-up: over the rate limit)");
+    auto callback = ep.config.on_request;
+    if (callback && follow_up) loop_.Post(callback);
+    return Queue(c, MHD_HTTP_OK);
+  }
+  if (!TakeToken(ep)) {
     ++stats_.throttled;
-    PX_LOG(kWarning, "cr") << path << ": connection request over the rate limit ("
-                           << options_.rate_limit << " per " << options_.rate_window.count()
-                           << " s), answered 503";
+    Refused(("503, over the rate limit (" + std::to_string(options_.rate_limit) + " per " +
+             std::to_string(options_.rate_window.count()) + " s)")
+                .c_str(),
+            c, path);
     return Queue(c, MHD_HTTP_SERVICE_UNAVAILABLE);
   }
-  ep.accepted.push_back(now);
   ++stats_.accepted;
   PX_LOG(kInfo, "cr") << path << ": connection request accepted";
   auto callback = ep.config.on_request;

@@ -157,7 +157,11 @@ Status CwmpClient::Start() {
                              [this, alive = std::weak_ptr<int>(alive_)] {
                                if (!alive.expired()) OnConnectionRequest();
                              },
-                             options_.available});
+                             options_.available,
+                             [this, alive = std::weak_ptr<int>(alive_)] {
+                               // A session open or about to start answers the request.
+                               return !alive.expired() && (session_ || start_posted_);
+                             }});
   }
   ResumeTransfers();
   SchedulePeriodic();

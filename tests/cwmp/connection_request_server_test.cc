@@ -24,9 +24,18 @@ class CrServerTest : public ::testing::Test {
     auto s = ConnectionRequestServer::Start(loop_, o);
     ASSERT_TRUE(s.ok()) << s.status();
     server_ = std::move(s).value();
-    server_->AddEndpoint({"/cr/gw", "cruser", Secret("crpass"), [this] { ++gw_requests_; }, {}});
-    server_->AddEndpoint({"/cr/vd/1", "vd1", Secret("vdpass"), [this] { ++vd_requests_; },
-                          [this] { return vd_online_; }});
+    server_->AddEndpoint({"/cr/gw",
+                          "cruser",
+                          Secret("crpass"),
+                          [this] { ++gw_requests_; },
+                          {},
+                          [this] { return gw_busy_; }});
+    server_->AddEndpoint({"/cr/vd/1",
+                          "vd1",
+                          Secret("vdpass"),
+                          [this] { ++vd_requests_; },
+                          [this] { return vd_online_; },
+                          {}});
   }
   Result<HttpResponse> Get(const std::string& path, const std::string& user,
                            const std::string& pass) {
@@ -62,6 +71,7 @@ class CrServerTest : public ::testing::Test {
   std::unique_ptr<ConnectionRequestServer> server_;
   int gw_requests_ = 0, vd_requests_ = 0;
   bool vd_online_ = true;
+  bool gw_busy_ = false;
 };
 
 TEST_F(CrServerTest, ChallengesWithDigestMd5QopAuth) {
@@ -124,6 +134,30 @@ TEST_F(CrServerTest, RateLimitAnswers503) {
   EXPECT_EQ(Get("/cr/vd/1", "vd1", "vdpass")->status, 200) << "limits are per endpoint";
 }
 
+// GenieACS sends one connection request per task: those that come while a session is open or
+// about to start are folded into it, answered 200 and never counted (issue 11, item 4).
+TEST_F(CrServerTest, RequestsDuringASessionAreFoldedAndNotCounted) {
+  gw_busy_ = true;
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(Get("/cr/gw", "cruser", "crpass")->status, 200);
+  EXPECT_EQ(server_->stats().coalesced, 10u);
+  EXPECT_EQ(gw_requests_, 3) << "follow-ups asked while the bucket (3) allowed";
+  gw_busy_ = false;
+  EXPECT_EQ(Get("/cr/gw", "cruser", "crpass")->status, 503) << "no session: the limit holds";
+}
+
+TEST_F(CrServerTest, WrongCredentialsAreCountedAndLogged) {
+  std::string log;
+  log::CaptureTo(&log);
+  EXPECT_EQ(Get("/cr/gw", "cruser", "wrong")->status, 401);
+  log::CaptureTo(nullptr);
+  EXPECT_EQ(server_->stats().bad_credentials, 1u);
+  EXPECT_NE(log.find("connection request from 127.0.0.1 refused: 401, wrong credentials"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(Get("/cr/gw", "cruser", "crpass")->status, 200);
+  EXPECT_EQ(server_->stats().bad_credentials, 1u) << "the Digest challenge itself is no refusal";
+}
+
 TEST_F(CrServerTest, RateWindowSlides) {
   Start(1, Seconds(1));
   EXPECT_EQ(Get("/cr/gw", "cruser", "crpass")->status, 200);
@@ -150,6 +184,7 @@ TEST_F(CrServerTest, ConcurrentRequestsAreAllAccepted) {
                           "vd" + std::to_string(e),
                           Secret("pw" + std::to_string(e)),
                           [this] { ++vd_requests_; },
+                          {},
                           {}});
   }
   std::vector<std::unique_ptr<HttpSession>> sessions;

@@ -28,7 +28,8 @@ struct Harness {
     o.port = 0;
     o.rate_limit = 1000000;
     server = std::move(proxier::core::ConnectionRequestServer::Start(loop, o)).value();
-    server->AddEndpoint({"/cr", "cruser", proxier::Secret("crpass"), [this] { ++accepted; }, {}});
+    server->AddEndpoint(
+        {"/cr", "cruser", proxier::Secret("crpass"), [this] { ++accepted; }, {}, {}});
     server->AddEndpoint(
         {"/vd/1", "vd", proxier::Secret("pw"), [this] { ++accepted; }, [] { return false; }});
   }

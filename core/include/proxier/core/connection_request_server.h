@@ -22,7 +22,10 @@ namespace proxier::core {
 struct ConnectionRequestOptions {
   std::string listen_host = "0.0.0.0";  // IPv4 address to bind ("0.0.0.0" = all)
   uint16_t port = 7547;                 // 0 = any free port (see port())
-  uint32_t rate_limit = 5;              // accepted requests per endpoint per window
+  // Token bucket per endpoint: up to rate_limit accepted at once, refilled at rate_limit per
+  // rate_window. Requests folded into a session that is open or about to start (`busy`) are
+  // answered 200 whatever the bucket holds.
+  uint32_t rate_limit = 30;
   Seconds rate_window{60};
   std::string realm = "Proxier";
   Seconds nonce_timeout{300};
@@ -37,6 +40,10 @@ struct ConnectionRequestEndpoint {
   std::function<void()> on_request;
   // When it returns false the request is answered 503 (e.g. the proxied device is offline).
   std::function<bool()> available;
+  // True while a session is open or about to start: the request is answered 200 and folded
+  // into it, never 503; it asks for a follow-up session (the client runs one at most) only while
+  // the rate limit allows, so a flood still costs a bounded number of sessions.
+  std::function<bool()> busy;
 };
 
 // Runs inside the EventLoop (libmicrohttpd in external-epoll mode): no extra thread, handlers and
@@ -44,7 +51,9 @@ struct ConnectionRequestEndpoint {
 // credentials 401 with a Digest challenge (MD5, qop=auth; a fresh nonce per challenge, good for
 // nonce_timeout, each nonce count once; stale=true when only the nonce was too old or unknown);
 // valid but over the rate limit or
-// unavailable 503; otherwise 200 with an empty body and `on_request`. Unknown paths 404.
+// unavailable 503; otherwise 200 with an empty body and `on_request`. Unknown paths 404. Every
+// refusal that is not the first step of Digest (wrong credentials, over the limit, unavailable)
+// is logged with the source address and the reason, at most one line per 10 s per kind.
 // Thread: engine thread.
 class ConnectionRequestServer {
  public:
@@ -64,6 +73,8 @@ class ConnectionRequestServer {
   // Counters for tests and logs.
   struct Stats {
     uint64_t accepted = 0, unauthorized = 0, throttled = 0, unavailable = 0, not_found = 0;
+    uint64_t coalesced = 0;        // accepted while a session was open or pending (not counted)
+    uint64_t bad_credentials = 0;  // unauthorized with credentials that did not match
   };
   const Stats& stats() const { return stats_; }
 
@@ -75,8 +86,11 @@ class ConnectionRequestServer {
 
   struct Endpoint {
     ConnectionRequestEndpoint config;
-    std::deque<SteadyTime> accepted;  // times of accepted requests inside the window
+    double tokens = -1;  // token bucket (< 0: full, not used yet)
+    SteadyTime last{};
   };
+  bool TakeToken(Endpoint& ep);
+  void Refused(const char* why, MHD_Connection* c, const std::string& path);
   // Digest (RFC 7616, MD5, qop=auth) is checked here, not by libmicrohttpd: 0.9.75 makes a nonce
   // from the second, the method and the URI and keeps it in a table indexed by a weak hash, so
   // challenges sent within the same second overwrote each other (or were the same nonce, and the
@@ -101,6 +115,7 @@ class ConnectionRequestServer {
   std::map<std::string, Nonce> nonces_;
   std::deque<std::string> nonce_order_;  // oldest first
   Stats stats_;
+  std::map<std::string, log::Throttle> refusal_log_;
 };
 
 // "http://host:port/path", with IPv6 hosts in brackets.
