@@ -108,6 +108,15 @@ Status CwmpClient::SaveState(const std::string& key, const std::string& value) {
   return Status::Ok();
 }
 
+Status CwmpClient::DropState(const std::string& key) {
+  auto st = db_.Prepare("DELETE FROM cwmp_state WHERE ns=? AND key=?");
+  if (!st.ok()) return st.status();
+  st->Bind(0, options_.name).Bind(1, key);
+  PX_RETURN_IF_ERROR(st->Run());
+  state_.erase(key);
+  return Status::Ok();
+}
+
 std::string CwmpClient::State(const std::string& key) const {
   auto it = state_.find(key);
   return it == state_.end() ? std::string() : it->second;
@@ -142,6 +151,14 @@ Status CwmpClient::Start() {
   if (State("bootstrapped_url") != url || url.empty())
     PX_RETURN_IF_ERROR(queue_->Add("0 BOOTSTRAP"));
   PX_RETURN_IF_ERROR(queue_->Add("1 BOOT"));
+  // What the ACS was told before the last stop and that never happened (a crash right after the
+  // answer left): this start is the reboot it was promised; a factory reset is carried out now.
+  if (state_.count(kOwedReboot)) {
+    ScopedCommit commit(db_, "an owed reboot");
+    PX_RETURN_IF_ERROR(queue_->Add("M Reboot", State(kOwedReboot)));
+    PX_RETURN_IF_ERROR(DropState(kOwedReboot));
+  }
+  const bool owed_reset = state_.count(kOwedFactoryReset) > 0;
   running_ = true;
   UpdateConnectionRequestUrl("");  // before tracking: a start-up value is not a change to notify
   model_.TrackClient(options_.name, [this] { OnActiveChange(); });
@@ -162,6 +179,15 @@ Status CwmpClient::Start() {
                                // A session open or about to start answers the request.
                                return !alive.expired() && (session_ || start_posted_);
                              }});
+  }
+  if (owed_reset) {
+    PX_LOG(kWarning, "cwmp") << options_.name << ": a FactoryReset was acknowledged before the "
+                             << "last stop and not carried out: carrying it out now";
+    pending_factory_reset_ = true;
+    loop_.Post([this, alive = std::weak_ptr<int>(alive_)] {
+      if (!alive.expired() && running_) RunPostSessionActions();
+    });
+    return Status::Ok();
   }
   ResumeTransfers();
   SchedulePeriodic();
@@ -420,8 +446,12 @@ void CwmpClient::RunPostSessionActions() {
   if (pending_reboot_) {
     std::string key = *pending_reboot_;
     pending_reboot_.reset();
-    Status st = queue_->Add("M Reboot", key);
-    if (!st.ok()) PX_LOG(kError, "cwmp") << options_.name << ": cannot persist M Reboot: " << st;
+    {
+      ScopedCommit commit(db_, "a reboot");  // the event and the end of the debt together
+      Status st = queue_->Add("M Reboot", key);
+      if (st.ok()) st = DropState(kOwedReboot);
+      if (!st.ok()) PX_LOG(kError, "cwmp") << options_.name << ": cannot persist M Reboot: " << st;
+    }
     PX_LOG(kInfo, "cwmp") << options_.name << ": rebooting (CommandKey '" << key << "')";
     if (hooks_.reboot) {
       restarting_ = true;

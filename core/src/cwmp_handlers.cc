@@ -104,10 +104,16 @@ void CwmpClient::RegisterStandardHandlers() {
     const auto& reboot = std::get<cwmp::Reboot>(req);
     if (!KeyOk(reboot.command_key))
       return respond(InvalidArgs("CommandKey longer than 32 characters"));
+    // Owed from the moment the answer leaves: stored first, so that a crash before the reboot
+    // still ends in "M Reboot" (carried out at the next start).
+    Status st = SaveState(kOwedReboot, reboot.command_key);
+    if (!st.ok()) return respond(ToFault(st));
     pending_reboot_ = reboot.command_key;  // carried out when the session has ended
     respond(cwmp::RebootResult{});
   };
   handlers_["FactoryReset"] = [this](const cwmp::AcsRequest&, Responder respond) {
+    Status st = SaveState(kOwedFactoryReset, "1");
+    if (!st.ok()) return respond(ToFault(st));
     pending_factory_reset_ = true;
     respond(cwmp::FactoryResetResult{});
   };
@@ -119,15 +125,19 @@ void CwmpClient::RegisterStandardHandlers() {
     int64_t due =
         std::chrono::duration_cast<Seconds>(loop_.clock().WallNow().time_since_epoch()).count() +
         si.delay_seconds;
-    std::string id = "si-" + std::to_string(due) + "-" + std::to_string(++transfer_seq_);
-    Status st = PersistTransfer(id, "ScheduleInform", si.command_key, due);
+    auto id = NextOperationId("si");
+    if (!id.ok()) return respond(ToFault(id.status()));
+    Status st = PersistTransfer(*id, "ScheduleInform", si.command_key, due);
     if (!st.ok()) return respond(ToFault(st));
     std::string key = si.command_key;
-    scheduled_informs_[id] = loop_.RunAfter(Seconds(si.delay_seconds), [this, id, key] {
+    scheduled_informs_[*id] = loop_.RunAfter(Seconds(si.delay_seconds), [this, id = *id, key] {
       scheduled_informs_.erase(id);
-      (void)queue_->Add("M ScheduleInform", key);
+      {
+        ScopedCommit commit(db_, "a scheduled inform");  // the event and the row's end together
+        (void)queue_->Add("M ScheduleInform", key);
+        (void)DropTransfer(id);
+      }
       Trigger("3 SCHEDULED");
-      (void)DropTransfer(id);
     });
     respond(cwmp::ScheduleInformResult{});
   };
@@ -141,7 +151,8 @@ void CwmpClient::RegisterStandardHandlers() {
       return respond(InvalidArgs("unsupported FileType '" + d.file_type + "'"));
     }
     if (!KeyOk(d.command_key)) return respond(InvalidArgs("CommandKey longer than 32 characters"));
-    StartDownload(d);
+    Status st = StartDownload(d);  // stored before the answer: a TransferComplete is owed
+    if (!st.ok()) return respond(ToFault(st));
     respond(cwmp::DownloadResult{});  // Status 1: TransferComplete follows
   };
   handlers_["Upload"] = [this](const cwmp::AcsRequest& req, Responder respond) {
@@ -154,7 +165,8 @@ void CwmpClient::RegisterStandardHandlers() {
       return respond(InvalidArgs("unsupported FileType '" + u.file_type + "'"));
     }
     if (!KeyOk(u.command_key)) return respond(InvalidArgs("CommandKey longer than 32 characters"));
-    StartUpload(u);
+    Status st = StartUpload(u);
+    if (!st.ok()) return respond(ToFault(st));
     respond(cwmp::UploadResult{});
   };
 }

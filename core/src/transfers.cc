@@ -66,10 +66,18 @@ cwmp::FaultStruct DownloadFault(const Result<HttpResponse>& r) {
 }
 }  // namespace
 
+Result<std::string> CwmpClient::NextOperationId(const std::string& prefix) {
+  // One counter per client, stored: ids are unique for the store's lifetime (ids made of the
+  // epoch second and a per-process counter collided after a restart and replaced a row).
+  const std::string current = State("op_seq");
+  const uint64_t next = (current.empty() ? 0 : std::strtoull(current.c_str(), nullptr, 10)) + 1;
+  PX_RETURN_IF_ERROR(SaveState("op_seq", std::to_string(next)));
+  return prefix + "-" + std::to_string(next);
+}
+
 Status CwmpClient::PersistTransfer(const std::string& id, const std::string& kind,
                                    const std::string& body, int64_t due_epoch_s) {
-  auto st = db_.Prepare(
-      "INSERT OR REPLACE INTO cwmp_transfer(ns, id, kind, body, due) VALUES(?,?,?,?,?)");
+  auto st = db_.Prepare("INSERT INTO cwmp_transfer(ns, id, kind, body, due) VALUES(?,?,?,?,?)");
   if (!st.ok()) return st.status();
   st->Bind(0, options_.name).Bind(1, id).Bind(2, kind).Bind(3, body).Bind(4, due_epoch_s);
   return st->Run();
@@ -82,10 +90,12 @@ Status CwmpClient::DropTransfer(const std::string& id) {
   return st->Run();
 }
 
-void CwmpClient::StartDownload(const cwmp::Download& d) {
+Status CwmpClient::StartDownload(const cwmp::Download& d) {
   const int64_t now =
       std::chrono::duration_cast<Seconds>(loop_.clock().WallNow().time_since_epoch()).count();
-  std::string id = "dl-" + std::to_string(now) + "-" + std::to_string(++transfer_seq_);
+  ScopedCommit commit(db_, "a download");
+  auto id = NextOperationId("dl");
+  if (!id.ok()) return id.status();
   std::map<std::string, std::string> f = {{"command_key", d.command_key},
                                           {"file_type", d.file_type},
                                           {"url", d.url},
@@ -93,23 +103,37 @@ void CwmpClient::StartDownload(const cwmp::Download& d) {
                                           {"password", d.password.Reveal()},
                                           {"file_size", std::to_string(d.file_size)},
                                           {"target", d.target_file_name}};
-  Status st = PersistTransfer(id, "Download", Encode(f), now + d.delay_seconds);
-  if (!st.ok()) PX_LOG(kError, "cwmp") << options_.name << ": cannot persist download: " << st;
-  ResumeTransfers();
+  Status st = PersistTransfer(*id, "Download", Encode(f), now + d.delay_seconds);
+  if (!st.ok()) {
+    PX_LOG(kError, "cwmp") << options_.name << ": cannot persist download: " << st;
+    return st;
+  }
+  loop_.Post([this, alive = std::weak_ptr<int>(alive_)] {
+    if (!alive.expired()) ResumeTransfers();  // after the commit above
+  });
+  return Status::Ok();
 }
 
-void CwmpClient::StartUpload(const cwmp::Upload& u) {
+Status CwmpClient::StartUpload(const cwmp::Upload& u) {
   const int64_t now =
       std::chrono::duration_cast<Seconds>(loop_.clock().WallNow().time_since_epoch()).count();
-  std::string id = "ul-" + std::to_string(now) + "-" + std::to_string(++transfer_seq_);
+  ScopedCommit commit(db_, "an upload");
+  auto id = NextOperationId("ul");
+  if (!id.ok()) return id.status();
   std::map<std::string, std::string> f = {{"command_key", u.command_key},
                                           {"file_type", u.file_type},
                                           {"url", u.url},
                                           {"username", u.username},
                                           {"password", u.password.Reveal()}};
-  Status st = PersistTransfer(id, "Upload", Encode(f), now + u.delay_seconds);
-  if (!st.ok()) PX_LOG(kError, "cwmp") << options_.name << ": cannot persist upload: " << st;
-  ResumeTransfers();
+  Status st = PersistTransfer(*id, "Upload", Encode(f), now + u.delay_seconds);
+  if (!st.ok()) {
+    PX_LOG(kError, "cwmp") << options_.name << ": cannot persist upload: " << st;
+    return st;
+  }
+  loop_.Post([this, alive = std::weak_ptr<int>(alive_)] {
+    if (!alive.expired()) ResumeTransfers();
+  });
+  return Status::Ok();
 }
 
 // Arms a timer for every persisted transfer or scheduled inform that has none yet.
@@ -164,9 +188,8 @@ void CwmpClient::ResumeTransfers() {
       std::string file_type = Field(f, "file_type");
       std::string url = Field(f, "url");
       auto finish = [this, raw, id, key, start, download](cwmp::FaultStruct fault, bool reboot) {
-        (void)DropTransfer(id);
         running_transfers_.erase(id);
-        FinishTransfer(key, fault, start, reboot, !download);
+        FinishTransfer(id, key, fault, start, reboot, !download);
         std::erase_if(transfer_sessions_, [raw](const auto& s) { return s.get() == raw; });
       };
       if (download) {
@@ -227,8 +250,9 @@ void CwmpClient::ResumeTransfers() {
   }
 }
 
-void CwmpClient::FinishTransfer(const std::string& command_key, cwmp::FaultStruct fault,
-                                const std::string& start, bool reboot, bool upload) {
+void CwmpClient::FinishTransfer(const std::string& id, const std::string& command_key,
+                                cwmp::FaultStruct fault, const std::string& start, bool reboot,
+                                bool upload) {
   cwmp::TransferComplete tc;
   tc.command_key = command_key;
   tc.fault = fault;
@@ -236,10 +260,18 @@ void CwmpClient::FinishTransfer(const std::string& command_key, cwmp::FaultStruc
   tc.complete_time = datamodel::FormatDateTime(loop_.clock().WallNow());
   PX_LOG(kInfo, "transfer") << options_.name << ": transfer '" << command_key << "' finished with "
                             << fault.code << (fault.string.empty() ? "" : " " + fault.string);
-  Status st = queue_->Enqueue(
-      tc, {{"7 TRANSFER COMPLETE", ""}, {upload ? "M Upload" : "M Download", command_key}});
-  if (!st.ok())
-    PX_LOG(kError, "cwmp") << options_.name << ": cannot queue TransferComplete: " << st;
+  {
+    // The TransferComplete is queued and the transfer's row goes in one commit: a crash leaves
+    // one or the other, never neither.
+    ScopedCommit commit(db_, "a finished transfer");
+    Status st = queue_->Enqueue(
+        tc, {{"7 TRANSFER COMPLETE", ""}, {upload ? "M Upload" : "M Download", command_key}});
+    if (!st.ok()) {
+      PX_LOG(kError, "cwmp") << options_.name << ": cannot queue TransferComplete: " << st;
+    } else {
+      (void)DropTransfer(id);
+    }
+  }
   if (reboot && hooks_.reboot) {
     restarting_ = true;
     hooks_.reboot();

@@ -66,6 +66,7 @@ class ClientFixture : public ::testing::Test {
                     {ms + "CWMPRetryIntervalMultiplier", "2000", {}}};
     hooks_.reboot = [this] { ++reboots_; };
     hooks_.factory_reset = [this] { ++factory_resets_; };
+    if (skip_factory_reset_) hooks_.factory_reset = nullptr;  // as if killed before the reset
     client_ = std::make_unique<core::CwmpClient>(loop_, random_, *db_, gw_->model(), gw_->store(),
                                                  http_, cr_.get(), hooks_, options);
   }
@@ -101,6 +102,7 @@ class ClientFixture : public ::testing::Test {
   core::ClientHooks hooks_;
   std::unique_ptr<core::CwmpClient> client_;
   int reboots_ = 0, factory_resets_ = 0;
+  bool skip_factory_reset_ = false;
 };
 
 }  // namespace proxier::testing

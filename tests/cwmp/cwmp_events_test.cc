@@ -52,8 +52,12 @@ TEST_F(EventsTest, ConnectionRequestFloodGets503sOverTheRateLimit) {
   StartAndSettle();
   std::vector<long> codes;
   for (int i = 0; i < 8; ++i) codes.push_back(ConnectionRequest());
-  EXPECT_EQ(std::count(codes.begin(), codes.end(), 200), 3);  // rate limit 3 per window
-  EXPECT_EQ(std::count(codes.begin(), codes.end(), 503), 5);
+  // The bucket holds 3; a request that finds a session open or about to start is answered 200
+  // and folded into it (without a follow-up once the bucket is empty); the others get 503.
+  EXPECT_EQ(
+      std::count(codes.begin(), codes.end(), 200) + std::count(codes.begin(), codes.end(), 503), 8);
+  EXPECT_GE(std::count(codes.begin(), codes.end(), 503), 1);
+  EXPECT_LE(cr_->stats().accepted - cr_->stats().coalesced, 3u) << "at most 3 counted";
   ASSERT_TRUE(Wait([&] { return !client_->in_session(); }));
   loop_.RunUntilIdle();
   EXPECT_LE(acs_.Count("Inform"), 4u) << "at most one session per accepted request";
@@ -187,6 +191,61 @@ TEST_F(EventsTest, FactoryResetAfterTheSession) {
   StartAndSettle();
   EXPECT_EQ(acs_.Count("FactoryResetResponse"), 1u);
   EXPECT_EQ(factory_resets_, 1);
+}
+
+// What the ACS is told is owed from the moment the answer leaves (issue 11, item 5): it is in
+// the store when the ACS reads the answer, and a crash before it is carried out does not lose it.
+std::string OwedState(const std::string& db_path, const std::string& key) {
+  auto db = Db::Open(db_path);
+  if (!db.ok()) return "<no db>";
+  auto st = (*db)->Prepare("SELECT value FROM cwmp_state WHERE ns='gw' AND key=?");
+  if (!st.ok()) return "<no table>";
+  st->Bind(0, key);
+  auto row = st->Step();
+  return row.ok() && *row ? st->ColumnText(0) : "<none>";
+}
+
+TEST_F(EventsTest, RebootIsStoredBeforeItsAnswerAndSurvivesACrash) {
+  const std::string path = (dir_ / "store.db").string();
+  std::string seen;
+  acs_.OnReceive([&](const std::string& method) {
+    if (method == "RebootResponse") seen = OwedState(path, "owed_reboot");
+  });
+  acs_.Queue(cwmp::Reboot{"rb-owed"});
+  StartAndSettle();
+  acs_.OnReceive({});
+  EXPECT_EQ(seen, "rb-owed");
+  EXPECT_EQ(OwedState(path, "owed_reboot"), "<none>") << "carried out, no longer owed";
+  // A crash right after an answer (before the reboot): the owed reboot is what is left.
+  {
+    auto st = db_->Prepare(
+        "INSERT OR REPLACE INTO cwmp_state(ns, key, value) VALUES('gw', 'owed_reboot', 'rb-2')");
+    ASSERT_TRUE(st.ok());
+    ASSERT_TRUE(st->Run().ok());
+  }
+  OpenClient();
+  StartAndSettle();
+  auto codes = Codes(acs_.EventsOfInform(acs_.Count("Inform") - 1));
+  EXPECT_NE(std::find(codes.begin(), codes.end(), "M Reboot/rb-2"), codes.end());
+  EXPECT_EQ(OwedState(path, "owed_reboot"), "<none>");
+}
+
+TEST_F(EventsTest, FactoryResetIsStoredBeforeItsAnswerAndCarriedOutAfterACrash) {
+  const std::string path = (dir_ / "store.db").string();
+  std::string seen;
+  acs_.OnReceive([&](const std::string& method) {
+    if (method == "FactoryResetResponse") seen = OwedState(path, "owed_factory_reset");
+  });
+  skip_factory_reset_ = true;
+  OpenClient();
+  acs_.Queue(cwmp::FactoryReset{});
+  StartAndSettle();
+  acs_.OnReceive({});
+  EXPECT_EQ(seen, "1");
+  skip_factory_reset_ = false;
+  OpenClient();  // restart: the owed reset is carried out at once
+  ASSERT_TRUE(client_->Start().ok());
+  ASSERT_TRUE(Wait([&] { return factory_resets_ == 1; }));
 }
 
 TEST_F(EventsTest, KillMidSessionResendsUndeliveredEventsAfterRestart) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 
 #include "client_fixture.h"
 
@@ -60,6 +61,27 @@ TEST_F(TransferTest, DownloadThenTransferCompleteWithMDownload) {
   EXPECT_EQ(Codes(acs_.EventsOfInform(1)),
             (std::vector<std::string>{"7 TRANSFER COMPLETE", "M Download/dl-1"}));
   EXPECT_EQ(files_.requests().at(0).method, "GET");
+}
+
+// Each stored operation has an id of its own for the store's lifetime (issue 11, item 5: ids made
+// of the epoch second and a per-process counter collided after a restart and the newer Download
+// replaced a delayed one, which never completed).
+TEST_F(TransferTest, DownloadsAcrossARestartNeverReplaceEachOther) {
+  cwmp::Download later = Download("/fw.bin", 184, "delayed");
+  later.delay_seconds = 2;
+  acs_.Queue(later);
+  StartAndSettle();
+  OpenClient();  // a restart within the same second
+  acs_.Queue(Download("/fw.bin", 184, "after-restart"));
+  StartAndSettle();
+  ASSERT_TRUE(Wait([&] { return acs_.Count("TransferComplete") == 2 && !client_->in_session(); },
+                   Millis(20000)));
+  std::set<std::string> keys;
+  for (const auto& r : acs_.Of("TransferComplete")) {
+    keys.insert(
+        std::get<cwmp::TransferComplete>(std::get<cwmp::CpeRequest>(r.message.body)).command_key);
+  }
+  EXPECT_EQ(keys, (std::set<std::string>{"delayed", "after-restart"}));
 }
 
 TEST_F(TransferTest, SizeMismatchAndMissingFileAreTransferFaults) {

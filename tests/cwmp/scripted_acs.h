@@ -3,6 +3,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 
@@ -41,6 +42,12 @@ class ScriptedAcs {
   void SetInformResponseHeader(core::cwmp::Header header) {
     std::lock_guard<std::mutex> lock(mu_);
     inform_header_ = std::move(header);
+  }
+  // Called on the server thread for each message received, before it is answered (what the CPE
+  // committed before sending it is visible then).
+  void OnReceive(std::function<void(const std::string& method)> hook) {
+    std::lock_guard<std::mutex> lock(mu_);
+    on_receive_ = std::move(hook);
   }
   void SetNamespace(core::cwmp::Namespace ns) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -102,6 +109,7 @@ class ScriptedAcs {
       rec.method = parsed->method;
     }
     received_.push_back(rec);
+    if (on_receive_) on_receive_(rec.method);
     core::cwmp::Header header;
     header.ns_uri = rec.message.header.ns_uri;
     if (rec.method == "Inform") {
@@ -146,6 +154,7 @@ class ScriptedAcs {
   std::vector<Received> received_;
   std::deque<Pending> queued_;
   std::deque<std::string> raw_;
+  std::function<void(const std::string&)> on_receive_;
   core::cwmp::Header inform_header_;
   core::cwmp::Namespace ns_ = core::cwmp::Namespace::k12;
   int fail_informs_ = 0;

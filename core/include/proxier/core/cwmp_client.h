@@ -127,13 +127,19 @@ class CwmpClient {
   uint32_t UintParam(const std::string& name, uint32_t fallback);
   Status LoadState();
   Status SaveState(const std::string& key, const std::string& value);
+  Status DropState(const std::string& key);
   std::string State(const std::string& key) const;
 
   // Transfers (transfers.cc).
-  void StartDownload(const cwmp::Download& d);
-  void StartUpload(const cwmp::Upload& u);
-  void FinishTransfer(const std::string& command_key, cwmp::FaultStruct fault,
-                      const std::string& start, bool reboot, bool upload);
+  Status StartDownload(const cwmp::Download& d);
+  Status StartUpload(const cwmp::Upload& u);
+  void FinishTransfer(const std::string& id, const std::string& command_key,
+                      cwmp::FaultStruct fault, const std::string& start, bool reboot, bool upload);
+  // A new id for a stored operation, unique for the store's lifetime ("dl-17"). Errors: 9002.
+  Result<std::string> NextOperationId(const std::string& prefix);
+  // cwmp_state keys of what the ACS was told and is still owed (survive a crash).
+  static constexpr char kOwedReboot[] = "owed_reboot";
+  static constexpr char kOwedFactoryReset[] = "owed_factory_reset";
   Status PersistTransfer(const std::string& id, const std::string& kind, const std::string& body,
                          int64_t due_epoch_s);
   Status DropTransfer(const std::string& id);
@@ -173,7 +179,6 @@ class CwmpClient {
   std::set<std::string> running_transfers_;
   std::vector<std::unique_ptr<HttpSession>> transfer_sessions_;
   std::vector<datamodel::NotifiedChange> unsent_changes_;  // changes of a failed session
-  int transfer_seq_ = 0;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // guards posted callbacks
 };
 
