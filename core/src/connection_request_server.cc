@@ -262,7 +262,8 @@ int ConnectionRequestServer::Handle(MHD_Connection* c, const std::string& method
     Refused("503, the device is not available (offline)", c, path);
     return Queue(c, MHD_HTTP_SERVICE_UNAVAILABLE);
   }
-  if (ep.config.busy && ep.config.busy()) {
+  // An accepted request whose callback has not run yet counts as a session about to start.
+  if (ep.posted > 0 || (ep.config.busy && ep.config.busy())) {
     // Work already under way: answered 200, never 503. It asks for a follow-up session (one at
     // most) while the bucket allows; in a flood the session under way answers for it.
     ++stats_.coalesced;
@@ -270,8 +271,7 @@ int ConnectionRequestServer::Handle(MHD_Connection* c, const std::string& method
     const bool follow_up = TakeToken(ep);
     PX_LOG(kInfo, "cr") << path << ": connection request folded into the session under way"
                         << (follow_up ? "" : " (no follow-up: over the rate limit)");
-    auto callback = ep.config.on_request;
-    if (callback && follow_up) loop_.Post(callback);
+    if (follow_up) PostRequest(path);
     return Queue(c, MHD_HTTP_OK);
   }
   if (!TakeToken(ep)) {
@@ -284,9 +284,21 @@ int ConnectionRequestServer::Handle(MHD_Connection* c, const std::string& method
   }
   ++stats_.accepted;
   PX_LOG(kInfo, "cr") << path << ": connection request accepted";
-  auto callback = ep.config.on_request;
-  if (callback) loop_.Post(callback);
+  PostRequest(path);
   return Queue(c, MHD_HTTP_OK);
+}
+
+void ConnectionRequestServer::PostRequest(const std::string& path) {
+  auto it = endpoints_.find(path);
+  if (it == endpoints_.end() || !it->second.config.on_request) return;
+  ++it->second.posted;
+  loop_.Post([this, path] {
+    auto ep = endpoints_.find(path);
+    if (ep == endpoints_.end()) return;
+    if (ep->second.posted > 0) --ep->second.posted;
+    auto callback = ep->second.config.on_request;
+    if (callback) callback();
+  });
 }
 
 }  // namespace proxier::core

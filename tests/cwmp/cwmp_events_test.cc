@@ -65,9 +65,8 @@ TEST_F(EventsTest, ConnectionRequestFloodGets503sOverTheRateLimit) {
 
 TEST_F(EventsTest, ConcurrentConnectionRequestsMakeOneSession) {
   StartAndSettle();
-  // Eight requests at once. libmicrohttpd hands them the same nonce, so a replayed nonce count
-  // is refused (401, stale) and at most the rate limit is accepted; all accepted ones are
-  // answered by a single session.
+  // Eight requests at once: the first accepted starts a session, the others find it about to
+  // start and are folded into it (200). All are answered by a single session.
   std::vector<std::unique_ptr<core::HttpSession>> sessions;
   std::vector<long> codes;
   for (int i = 0; i < 8; ++i) {
@@ -87,8 +86,7 @@ TEST_F(EventsTest, ConcurrentConnectionRequestsMakeOneSession) {
   ASSERT_TRUE(Wait([&] { return codes.size() == 8; }));
   long accepted = std::count(codes.begin(), codes.end(), 200);
   EXPECT_GE(accepted, 1);
-  EXPECT_LE(accepted, 3);
-  for (long c : codes) EXPECT_TRUE(c == 200 || c == 401 || c == 503) << c;
+  for (long c : codes) EXPECT_TRUE(c == 200 || c == 401) << c << " (never 503 with a session due)";
   ASSERT_TRUE(Wait([&] { return acs_.Count("Inform") >= 2 && !client_->in_session(); }));
   loop_.RunUntilIdle();
   EXPECT_EQ(acs_.Count("Inform"), 2u);

@@ -88,7 +88,9 @@ class ConnectionRequestServer {
     ConnectionRequestEndpoint config;
     double tokens = -1;  // token bucket (< 0: full, not used yet)
     SteadyTime last{};
+    int posted = 0;  // accepted requests whose on_request has not run yet
   };
+  void PostRequest(const std::string& path);
   bool TakeToken(Endpoint& ep);
   void Refused(const char* why, MHD_Connection* c, const std::string& path);
   // Digest (RFC 7616, MD5, qop=auth) is checked here, not by libmicrohttpd: 0.9.75 makes a nonce
