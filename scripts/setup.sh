@@ -4,7 +4,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
-  libupnp-dev libxerces-c-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev
+  libupnp-dev libxerces-c-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libgnutls28-dev openssl
   libtomlplusplus-dev libcli11-dev zlib1g-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang libclang-rt-14-dev iproute2 gssdp-tools python3 curl

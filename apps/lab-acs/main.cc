@@ -30,6 +30,15 @@ int main(int argc, char** argv) {
   app.add_option("--cr-username", options.cr_username, "default connection-request user name");
   app.add_option("--cr-password", cr_password, "default connection-request password");
   app.add_option("--log-level", log_level, "debug|info|warning|error")->capture_default_str();
+  app.add_option("--tls-cert", options.tls_cert_file, "serve CWMP over HTTPS with this PEM cert")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-key", options.tls_key_file, "its PEM private key")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-client-ca", options.tls_client_ca_file,
+                 "require a client certificate signed by this PEM CA")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-priorities", options.tls_priorities,
+                 "GnuTLS priority string (e.g. NORMAL:-VERS-ALL:+VERS-TLS1.1)");
   CLI11_PARSE(app, argc, argv);
 
   proxier::log::Level level;

@@ -105,6 +105,9 @@ void CwmpClient::Session::Begin() {
       inform.events = c_.queue_->Events();
       if (inform.events.size() > kMaxInformEvents) inform.events.resize(kMaxInformEvents);
       delivered_ = inform.events;
+      // Requests this session may carry: those whose events this Inform announces (a request
+      // queued later, e.g. a transfer finished during the session, waits for the next Inform).
+      for (const auto& q : c_.queue_->Requests()) announced_requests_.insert(q.id);
       inform.max_envelopes = 1;
       inform.current_time = datamodel::FormatDateTime(c_.loop_.clock().WallNow());
       inform.retry_count = c_.retry_count_;
@@ -227,7 +230,7 @@ void CwmpClient::Session::Continue() {
   if (finished_) return;
   if (!hold_requests_) {
     for (const auto& q : c_.queue_->Requests()) {
-      if (tried_requests_.count(q.id)) continue;
+      if (tried_requests_.count(q.id) || !announced_requests_.count(q.id)) continue;
       inflight_request_ = q.id;
       cwmp::Header header;
       header.id = std::to_string(next_id_++);
@@ -276,7 +279,7 @@ void CwmpClient::Session::OnAcsReply(Result<HttpResponse> reply) {
     // TransferComplete queued while the ACS held requests).
     hold_requests_ = false;
     for (const auto& q : c_.queue_->Requests()) {
-      if (!tried_requests_.count(q.id)) return Continue();
+      if (!tried_requests_.count(q.id) && announced_requests_.count(q.id)) return Continue();
     }
     return Done();
   }

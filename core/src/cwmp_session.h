@@ -49,6 +49,7 @@ class CwmpClient::Session {
   std::vector<cwmp::EventStruct> delivered_;
   std::vector<datamodel::NotifiedChange> sent_changes_;
   std::set<int64_t> tried_requests_;
+  std::set<int64_t> announced_requests_;  // queued when the Inform went out
   int64_t inflight_request_ = 0;
   int request_attempts_ = 0;
   int exchanges_ = 0;

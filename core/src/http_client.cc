@@ -127,6 +127,8 @@ Status HttpSession::Send(const HttpRequest& req, std::function<void(Result<HttpR
   curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(req.max_redirects));
   curl_easy_setopt(e, CURLOPT_POSTREDIR, static_cast<long>(CURL_REDIR_POST_ALL));
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, req.decode_content ? "" : nullptr);
+  // TLS 1.2 at least, whatever the server offers (TR-069 Amendment 6 requires 1.2).
+  curl_easy_setopt(e, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, req.tls.verify ? 1L : 0L);
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, req.tls.verify ? 2L : 0L);
   curl_easy_setopt(e, CURLOPT_CAINFO, req.tls.ca_file.empty() ? nullptr : req.tls.ca_file.c_str());

@@ -137,10 +137,10 @@ class LabAcs:
     """lab-acs on 127.0.0.1 with free ports, a files directory, and its JSON API as methods."""
 
     def __init__(self, workdir, name="lab-acs", extra_args=None, cwmp_port=0,
-                 cr_username=CR_USER, cr_password=CR_PASSWORD):
+                 cr_username=CR_USER, cr_password=CR_PASSWORD, listen="127.0.0.1"):
         self.files = os.path.join(workdir, name + "-files")
         os.makedirs(self.files, exist_ok=True)
-        args = [binary("lab-acs"), "--listen", "127.0.0.1", "--cwmp-port", str(cwmp_port),
+        args = [binary("lab-acs"), "--listen", listen, "--cwmp-port", str(cwmp_port),
                 "--api-port", "0", "--files-dir", self.files, "--cr-username", cr_username,
                 "--cr-password", cr_password] + (extra_args or [])
         self.proc = Process(args, os.path.join(workdir, name + ".log"), ready_prefix="READY")
@@ -326,6 +326,7 @@ periodic_inform_enable = {periodic}
 periodic_inform_interval = {periodic_interval}
 retry_min_wait = {retry_min_wait}
 retry_multiplier = {retry_multiplier}
+{acs_extra}
 
 [connection_request]
 listen = "127.0.0.1:{cr_port}"
@@ -375,15 +376,15 @@ class Proxierd:
                       retry_multiplier=2000, cr_port=self.cr_port, cr_user=CR_USER,
                       cr_password=CR_PASSWORD, rate_limit=100, rate_window=60, db=self.db,
                       hook_reboot="", hook_factory_reset="", hook_apply_firmware="",
-                      hook_apply_config="", upnp_enabled="false")
+                      hook_apply_config="", upnp_enabled="false", acs_extra="")
         unknown = set(options) - set(values)
         if unknown:
             raise TypeError("unknown proxierd options %s" % sorted(unknown))
         values.update(options)
         self.options = values
         with open(self.config_path, "w") as f:
-            f.write(CONFIG.format(**{k: toml_escape(v) if isinstance(v, str) else v
-                                     for k, v in values.items()}))
+            f.write(CONFIG.format(**{k: toml_escape(v) if isinstance(v, str) and k != "acs_extra"
+                                     else v for k, v in values.items()}))
         self.cr_url = "http://127.0.0.1:%d/cr" % self.cr_port
         self.proc = None
         self.started_at = None

@@ -2,6 +2,7 @@
 #include "lab_acs/http_server.h"
 
 #include <arpa/inet.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <unistd.h>
@@ -137,11 +138,27 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
       return Status(Code::kInvalidArguments, "bad listen address " + options.listen);
     }
   }
+  std::vector<MHD_OptionItem> tls;
+  if (!options.tls_cert.empty()) {
+    flags |= MHD_USE_TLS;
+    tls.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, const_cast<char*>(s->options_.tls_cert.c_str())});
+    tls.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, const_cast<char*>(s->options_.tls_key.c_str())});
+    if (!options.tls_client_ca.empty()) {
+      tls.push_back(
+          {MHD_OPTION_HTTPS_MEM_TRUST, 0, const_cast<char*>(s->options_.tls_client_ca.c_str())});
+    }
+    if (!options.tls_priorities.empty()) {
+      tls.push_back(
+          {MHD_OPTION_HTTPS_PRIORITIES, 0, const_cast<char*>(s->options_.tls_priorities.c_str())});
+    }
+  }
+  tls.push_back({MHD_OPTION_END, 0, nullptr});
   s->daemon_ = MHD_start_daemon(
       flags, options.port, nullptr, nullptr, &Access, s.get(), MHD_OPTION_SOCK_ADDR, &addr,
       MHD_OPTION_CONNECTION_TIMEOUT, options.connection_timeout_s, MHD_OPTION_NOTIFY_COMPLETED,
       &Completed, nullptr, MHD_OPTION_NONCE_NC_SIZE, 4096u, MHD_OPTION_DIGEST_AUTH_RANDOM,
-      s->digest_seed_.size(), s->digest_seed_.c_str(), MHD_OPTION_END);
+      s->digest_seed_.size(), s->digest_seed_.c_str(), MHD_OPTION_ARRAY, tls.data(),
+      MHD_OPTION_END);
   if (s->daemon_ == nullptr) {
     return Status(Code::kInternalError, options.name + ": cannot listen on " + options.listen +
                                             ":" + std::to_string(options.port));
@@ -160,13 +177,36 @@ void HttpServer::Stop() {
   }
 }
 
+// A client certificate that GnuTLS verified against the trusted CA, or an error text.
+std::string VerifyClientCertificate(MHD_Connection* c) {
+  const MHD_ConnectionInfo* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+  if (!info || !info->tls_session) return "no TLS session";
+  auto session = static_cast<gnutls_session_t>(info->tls_session);
+  unsigned int count = 0;
+  if (!gnutls_certificate_get_peers(session, &count) || count == 0) {
+    return "no client certificate";
+  }
+  unsigned int verdict = 0;
+  if (gnutls_certificate_verify_peers2(session, &verdict) != GNUTLS_E_SUCCESS || verdict != 0) {
+    return "client certificate not trusted (" + std::to_string(verdict) + ")";
+  }
+  return "";
+}
+
 int HttpServer::Dispatch(MHD_Connection* connection, HttpRequest& request) {
   HttpResponse out;
-  try {
-    out = handler_(request);
-  } catch (const std::exception& e) {
-    PX_LOG(kError, "lab-acs") << options_.name << ": handler failed: " << e.what();
-    out = HttpResponse::Text(500, std::string("internal error: ") + e.what());
+  const std::string refused =
+      options_.tls_client_ca.empty() ? std::string() : VerifyClientCertificate(connection);
+  if (!refused.empty()) {
+    PX_LOG(kWarning, "lab-acs") << options_.name << ": refused: " << refused;
+    out = HttpResponse::Text(403, refused);
+  } else {
+    try {
+      out = handler_(request);
+    } catch (const std::exception& e) {
+      PX_LOG(kError, "lab-acs") << options_.name << ": handler failed: " << e.what();
+      out = HttpResponse::Text(500, std::string("internal error: ") + e.what());
+    }
   }
   if (out.kind == HttpResponse::Kind::kDrop) {
     if (out.file_fd >= 0) close(out.file_fd);

@@ -4,6 +4,8 @@
 #include <curl/curl.h>
 #include <sys/stat.h>
 
+#include <fstream>
+#include <iterator>
 #include <mutex>
 
 #include "api_server.h"
@@ -21,10 +23,10 @@ struct LabAcs::Impl {
         cwmp(registry, files, o.auth, o.username, o.password),
         api(registry) {}
 
-  std::string Url(uint16_t port) const {
+  std::string Url(uint16_t port, bool tls = false) const {
     const std::string host =
         options.listen.find(':') != std::string::npos ? "[" + options.listen + "]" : options.listen;
-    return "http://" + host + ":" + std::to_string(port) + "/";
+    return std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(port) + "/";
   }
 
   LabAcsOptions options;
@@ -58,6 +60,17 @@ Result<std::unique_ptr<LabAcs>> LabAcs::Start(const LabAcsOptions& options) {
   HttpServerOptions cwmp_options;
   cwmp_options.listen = options.listen;
   cwmp_options.port = options.cwmp_port;
+  if (!options.tls_cert_file.empty()) {
+    for (auto [file, out] : {std::pair{&options.tls_cert_file, &cwmp_options.tls_cert},
+                             std::pair{&options.tls_key_file, &cwmp_options.tls_key},
+                             std::pair{&options.tls_client_ca_file, &cwmp_options.tls_client_ca}}) {
+      if (file->empty()) continue;
+      std::ifstream in(*file);
+      if (!in) return Status(Code::kInvalidArguments, "cannot read " + *file);
+      out->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    cwmp_options.tls_priorities = options.tls_priorities;
+  }
   cwmp_options.max_body = 64 * 1024 * 1024;  // file uploads; envelopes are limited by the codec
   cwmp_options.name = "cwmp";
   auto cwmp_server =
@@ -88,7 +101,9 @@ void LabAcs::Stop() {
 
 uint16_t LabAcs::cwmp_port() const { return impl_->cwmp_server->port(); }
 uint16_t LabAcs::api_port() const { return impl_->api_server->port(); }
-std::string LabAcs::cwmp_url() const { return impl_->Url(cwmp_port()); }
+std::string LabAcs::cwmp_url() const {
+  return impl_->Url(cwmp_port(), !impl_->options.tls_cert_file.empty());
+}
 std::string LabAcs::api_url() const { return impl_->Url(api_port()); }
 Registry& LabAcs::registry() { return impl_->registry; }
 

@@ -61,6 +61,11 @@ struct HttpServerOptions {
   size_t max_body = 8 * 1024 * 1024;
   unsigned connection_timeout_s = 120;
   std::string name = "http";  // for log lines
+  // HTTPS (GnuTLS through libmicrohttpd) when tls_cert is set: PEM contents, not file names.
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;   // set: a client certificate signed by it is required
+  std::string tls_priorities;  // GnuTLS priority string ("" = libmicrohttpd's default)
 };
 
 // Serves HTTP on one port; each connection has its own thread, so a handler may block (long

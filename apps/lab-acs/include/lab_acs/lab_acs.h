@@ -17,6 +17,11 @@ enum class AuthMode { kNone, kBasic, kDigest };
 struct LabAcsOptions {
   std::string listen = "127.0.0.1";  // IPv4 or IPv6 literal, for both ports
   uint16_t cwmp_port = 0;            // 0: pick a free port
+  // HTTPS on the CWMP port (and its file server) when set: PEM file names.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;  // require a client certificate signed by this CA
+  std::string tls_priorities;      // GnuTLS priority string, e.g. to offer only TLS 1.0
   uint16_t api_port = 0;
   AuthMode auth = AuthMode::kNone;  // HTTP auth required on the CWMP endpoint
   std::string username;
