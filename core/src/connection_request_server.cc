@@ -91,17 +91,31 @@ ConnectionRequestServer::ConnectionRequestServer(EventLoop& loop, ConnectionRequ
 Result<std::unique_ptr<ConnectionRequestServer>> ConnectionRequestServer::Start(
     EventLoop& loop, const ConnectionRequestOptions& options) {
   std::unique_ptr<ConnectionRequestServer> s(new ConnectionRequestServer(loop, options));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(options.port);
-  if (inet_pton(AF_INET, options.listen_host.c_str(), &addr.sin_addr) != 1) {
-    return Status(Code::kInvalidArguments, "connection request listen address '" +
-                                               options.listen_host + "' is not an IPv4 address");
+  sockaddr_storage addr{};
+  unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+  if (options.listen_host.find(':') != std::string::npos) {
+    // IPv6: "::" listens on both families (dual stack), another address on itself only.
+    auto* a6 = reinterpret_cast<sockaddr_in6*>(&addr);
+    a6->sin6_family = AF_INET6;
+    a6->sin6_port = htons(options.port);
+    if (inet_pton(AF_INET6, options.listen_host.c_str(), &a6->sin6_addr) != 1) {
+      return Status(Code::kInvalidArguments, "connection request listen address '" +
+                                                 options.listen_host + "' is not an IP address");
+    }
+    flags |= options.listen_host == "::" ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
+  } else {
+    auto* a4 = reinterpret_cast<sockaddr_in*>(&addr);
+    a4->sin_family = AF_INET;
+    a4->sin_port = htons(options.port);
+    if (inet_pton(AF_INET, options.listen_host.c_str(), &a4->sin_addr) != 1) {
+      return Status(Code::kInvalidArguments, "connection request listen address '" +
+                                                 options.listen_host + "' is not an IP address");
+    }
   }
-  s->daemon_ = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, options.port, nullptr, nullptr,
-                                &AccessHandler, s.get(), MHD_OPTION_SOCK_ADDR, &addr,
-                                MHD_OPTION_CONNECTION_TIMEOUT, 15u, MHD_OPTION_CONNECTION_LIMIT,
-                                64u, MHD_OPTION_EXTERNAL_LOGGER, &MhdLog, nullptr, MHD_OPTION_END);
+  s->daemon_ = MHD_start_daemon(flags, options.port, nullptr, nullptr, &AccessHandler, s.get(),
+                                MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_CONNECTION_TIMEOUT, 15u,
+                                MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_EXTERNAL_LOGGER,
+                                &MhdLog, nullptr, MHD_OPTION_END);
   if (!s->daemon_) {
     return Status(Code::kInternalError, "cannot listen for connection requests on " +
                                             options.listen_host + ":" +
@@ -112,7 +126,11 @@ Result<std::unique_ptr<ConnectionRequestServer>> ConnectionRequestServer::Start(
   auto driver = MhdLoop::Attach(loop, s->daemon_);
   if (!driver.ok()) return driver.status();
   s->driver_ = std::move(driver).value();
-  PX_LOG(kInfo, "cr") << "listening on " << options.listen_host << ":" << s->port_;
+  PX_LOG(kInfo, "cr") << "listening on "
+                      << (options.listen_host.find(':') != std::string::npos
+                              ? "[" + options.listen_host + "]"
+                              : options.listen_host)
+                      << ":" << s->port_;
   return s;
 }
 

@@ -23,34 +23,58 @@ std::optional<std::pair<std::string, uint16_t>> IpEndpoint(const std::string& ur
   if (scheme == std::string::npos) return std::nullopt;
   std::string rest = url.substr(scheme + 3);
   rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (const size_t at = rest.rfind('@'); at != std::string::npos) rest = rest.substr(at + 1);
   uint16_t port = url.rfind("https", 0) == 0 ? 443 : 80;
-  auto colon = rest.rfind(':');
   std::string host = rest;
-  if (colon != std::string::npos && rest.find(']') == std::string::npos) {
+  if (!rest.empty() && rest.front() == '[') {  // [IPv6]:port
+    const size_t close = rest.find(']');
+    if (close == std::string::npos) return std::nullopt;
+    host = rest.substr(1, close - 1);
+    if (close + 1 < rest.size() && rest[close + 1] == ':') {
+      port = static_cast<uint16_t>(std::atoi(rest.c_str() + close + 2));
+    }
+  } else if (auto colon = rest.rfind(':'); colon != std::string::npos) {
     host = rest.substr(0, colon);
     port = static_cast<uint16_t>(std::atoi(rest.c_str() + colon + 1));
   }
-  in_addr addr{};
-  if (inet_pton(AF_INET, host.c_str(), &addr) != 1) return std::nullopt;
+  in_addr a4{};
+  in6_addr a6{};
+  if (inet_pton(AF_INET, host.c_str(), &a4) != 1 && inet_pton(AF_INET6, host.c_str(), &a6) != 1) {
+    return std::nullopt;
+  }
   return std::make_pair(host, port);
 }
 
 // The local address the kernel would use to reach host:port (UDP connect sends nothing).
 std::string LocalAddressTowards(const std::string& host, uint16_t port) {
-  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  const bool v6 = host.find(':') != std::string::npos;
+  int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return "";
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(port);
-  inet_pton(AF_INET, host.c_str(), &to.sin_addr);
+  sockaddr_storage to{};
+  socklen_t to_len;
+  if (v6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&to);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(port);
+    inet_pton(AF_INET6, host.c_str(), &a->sin6_addr);
+    to_len = sizeof(sockaddr_in6);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&to);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(port);
+    inet_pton(AF_INET, host.c_str(), &a->sin_addr);
+    to_len = sizeof(sockaddr_in);
+  }
   std::string out;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0) {
-    sockaddr_in local{};
+  if (connect(fd, reinterpret_cast<sockaddr*>(&to), to_len) == 0) {
+    sockaddr_storage local{};
     socklen_t len = sizeof local;
-    char buf[INET_ADDRSTRLEN];
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) == 0 &&
-        inet_ntop(AF_INET, &local.sin_addr, buf, sizeof buf)) {
-      out = buf;
+    char buf[INET6_ADDRSTRLEN] = {};
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) == 0) {
+      const void* addr =
+          v6 ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&local)->sin6_addr)
+             : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&local)->sin_addr);
+      if (inet_ntop(v6 ? AF_INET6 : AF_INET, addr, buf, sizeof buf)) out = buf;
     }
   }
   close(fd);
@@ -420,7 +444,7 @@ void CwmpClient::UpdateConnectionRequestUrl(const std::string& local_ip) {
   }
   if (host.empty()) {
     const std::string& listen = cr_server_->options().listen_host;
-    host = listen == "0.0.0.0" ? "127.0.0.1" : listen;
+    host = listen == "0.0.0.0" ? "127.0.0.1" : listen == "::" ? "::1" : listen;
   }
   if (!local_ip.empty()) last_local_ip_ = local_ip;
   std::string url = ConnectionRequestUrl(host, cr_server_->port(), options_.cr_path);

@@ -329,7 +329,7 @@ retry_multiplier = {retry_multiplier}
 {acs_extra}
 
 [connection_request]
-listen = "127.0.0.1:{cr_port}"
+listen = "{cr_host}:{cr_port}"
 username = "{cr_user}"
 password = "{cr_password}"
 rate_limit = {rate_limit}
@@ -376,7 +376,8 @@ class Proxierd:
                       retry_multiplier=2000, cr_port=self.cr_port, cr_user=CR_USER,
                       cr_password=CR_PASSWORD, rate_limit=100, rate_window=60, db=self.db,
                       hook_reboot="", hook_factory_reset="", hook_apply_firmware="",
-                      hook_apply_config="", upnp_enabled="false", acs_extra="")
+                      hook_apply_config="", upnp_enabled="false", acs_extra="",
+                      cr_host="127.0.0.1")
         unknown = set(options) - set(values)
         if unknown:
             raise TypeError("unknown proxierd options %s" % sorted(unknown))

@@ -20,8 +20,10 @@ struct MHD_Connection;
 namespace proxier::core {
 
 struct ConnectionRequestOptions {
-  std::string listen_host = "0.0.0.0";  // IPv4 address to bind ("0.0.0.0" = all)
-  uint16_t port = 7547;                 // 0 = any free port (see port())
+  // Address to bind: IPv4 ("0.0.0.0" = all of them) or IPv6 ("::" = every address of both
+  // families, dual stack; another IPv6 address: itself only).
+  std::string listen_host = "0.0.0.0";
+  uint16_t port = 7547;  // 0 = any free port (see port())
   // Token bucket per endpoint: up to rate_limit accepted at once, refilled at rate_limit per
   // rate_window. Requests folded into a session that is open or about to start (`busy`) are
   // answered 200 whatever the bucket holds.
