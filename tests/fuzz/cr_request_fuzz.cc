@@ -31,7 +31,7 @@ struct Harness {
     server->AddEndpoint(
         {"/cr", "cruser", proxier::Secret("crpass"), [this] { ++accepted; }, {}, {}});
     server->AddEndpoint(
-        {"/vd/1", "vd", proxier::Secret("pw"), [this] { ++accepted; }, [] { return false; }});
+        {"/vd/1", "vd", proxier::Secret("pw"), [this] { ++accepted; }, [] { return false; }, {}});
   }
 };
 
