@@ -277,7 +277,7 @@ int ConnectionRequestServer::Handle(MHD_Connection* c, const std::string& method
   }
   if (ep.config.available && !ep.config.available()) {
     ++stats_.unavailable;
-    Refused("503, the device is not available (offline)", c, path);
+    Refused("503, not available (device offline, or HTTPConnectionRequestEnable false)", c, path);
     return Queue(c, MHD_HTTP_SERVICE_UNAVAILABLE);
   }
   // An accepted request whose callback has not run yet counts as a session about to start.

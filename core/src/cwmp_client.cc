@@ -198,7 +198,11 @@ Status CwmpClient::Start() {
                              [this, alive = std::weak_ptr<int>(alive_)] {
                                if (!alive.expired()) OnConnectionRequest();
                              },
-                             options_.available,
+                             [this, alive = std::weak_ptr<int>(alive_)] {
+                               // HTTPConnectionRequestEnable false: no request is accepted.
+                               return !alive.expired() && HttpConnectionRequestsEnabled() &&
+                                      (!options_.available || options_.available());
+                             },
                              [this, alive = std::weak_ptr<int>(alive_)] {
                                // A session open or about to start answers the request.
                                return !alive.expired() && (session_ || start_posted_);
@@ -424,6 +428,10 @@ void CwmpClient::OnValueChanged(const datamodel::ParamValue& v, const std::strin
   } else if (leaf == "PeriodicInformEnable" || leaf == "PeriodicInformInterval" ||
              leaf == "PeriodicInformTime") {
     SchedulePeriodic();
+  } else if (leaf == "HTTPConnectionRequestEnable") {
+    PX_LOG(kInfo, "cwmp") << options_.name << ": HTTP connection requests "
+                          << (HttpConnectionRequestsEnabled() ? "enabled" : "disabled");
+    UpdateConnectionRequestUrl("");
   } else if ((leaf == "ConnectionRequestUsername" || leaf == "ConnectionRequestPassword") &&
              cr_server_) {
     auto password = store_.GetSecret(std::string(kMs) + "ConnectionRequestPassword");
@@ -431,6 +439,10 @@ void CwmpClient::OnValueChanged(const datamodel::ParamValue& v, const std::strin
                                ParamOr(std::string(kMs) + "ConnectionRequestUsername", ""),
                                Secret(password.ok() ? *password : ""));
   }
+}
+
+bool CwmpClient::HttpConnectionRequestsEnabled() {
+  return ParamOr(std::string(kMs) + "HTTPConnectionRequestEnable", "true") != "false";
 }
 
 void CwmpClient::UpdateConnectionRequestUrl(const std::string& local_ip) {
@@ -447,7 +459,10 @@ void CwmpClient::UpdateConnectionRequestUrl(const std::string& local_ip) {
     host = listen == "0.0.0.0" ? "127.0.0.1" : listen == "::" ? "::1" : listen;
   }
   if (!local_ip.empty()) last_local_ip_ = local_ip;
-  std::string url = ConnectionRequestUrl(host, cr_server_->port(), options_.cr_path);
+  // TR-181: with HTTPConnectionRequestEnable false, ConnectionRequestURL is empty.
+  std::string url = HttpConnectionRequestsEnabled()
+                        ? ConnectionRequestUrl(host, cr_server_->port(), options_.cr_path)
+                        : std::string();
   if (url == cr_url_) return;
   cr_url_ = url;
   if (ParamOr(std::string(kMs) + "ConnectionRequestURL", "") != url) {

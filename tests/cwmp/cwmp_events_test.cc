@@ -109,9 +109,11 @@ TEST_F(EventsTest, ConnectionRequestDuringASessionStartsAnotherAfterIt) {
 TEST_F(EventsTest, PassiveNotificationGoesInTheNextInform) {
   StartAndSettle();
   std::optional<Status> st;
-  gw_->model().SetAttributes({Notify("Device.Time.LocalTimeZone", 1)}, [&](Status s) { st = s; });
+  gw_->model().SetAttributes({Notify("Device.ManagementServer.CWMPRetryIntervalMultiplier", 1)},
+                             [&](Status s) { st = s; });
   ASSERT_TRUE(st && st->ok());
-  ASSERT_TRUE(gw_->model().SetInternal("Device.Time.LocalTimeZone", "CET-1CEST").ok());
+  ASSERT_TRUE(
+      gw_->model().SetInternal("Device.ManagementServer.CWMPRetryIntervalMultiplier", "2500").ok());
   loop_.RunUntilIdle();
   EXPECT_FALSE(client_->in_session()) << "passive changes do not start a session";
   client_->Trigger("2 PERIODIC");
@@ -122,7 +124,7 @@ TEST_F(EventsTest, PassiveNotificationGoesInTheNextInform) {
       std::get<cwmp::Inform>(std::get<cwmp::CpeRequest>(acs_.Of("Inform")[1].message.body));
   bool found = false;
   for (const auto& p : inform.params)
-    found |= p.name == "Device.Time.LocalTimeZone" && p.value == "CET-1CEST";
+    found |= p.name == "Device.ManagementServer.CWMPRetryIntervalMultiplier" && p.value == "2500";
   EXPECT_TRUE(found);
 }
 

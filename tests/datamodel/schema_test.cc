@@ -149,9 +149,9 @@ TEST(SchemaTest, GatewayDefsLoad) {
         "Device.DeviceInfo.ProxierInfo.", "Device.ManagementServer.",
         "Device.ManagementServer.InformParameter.{i}.",
         "Device.ManagementServer.EmbeddedDevice.{i}.", "Device.ManagementServer.VirtualDevice.{i}.",
-        "Device.ManagementServer.ManageableDevice.{i}.", "Device.Time.", "Device.Hosts.Host.{i}.",
-        "Device.UPnP.Discovery.RootDevice.{i}.", "Device.UPnP.Discovery.Device.{i}.",
-        "Device.UPnP.Discovery.Service.{i}.", "Device.UPnP.Description.DeviceDescription.{i}.",
+        "Device.Time.", "Device.Hosts.Host.{i}.", "Device.UPnP.Discovery.RootDevice.{i}.",
+        "Device.UPnP.Discovery.Device.{i}.", "Device.UPnP.Discovery.Service.{i}.",
+        "Device.UPnP.Description.DeviceDescription.{i}.",
         "Device.UPnP.Description.DeviceInstance.{i}.",
         "Device.UPnP.Description.ServiceInstance.{i}."}) {
     EXPECT_NE(s.FindObject(obj), nullptr) << obj;

@@ -126,6 +126,40 @@ class ConnectionRequestTest(IntegrationTest):
         self.assertEqual(acs.connection_request(px.cr_url, CR_USER, CR_PASSWORD), 401)
         self.assertEqual(acs.connection_request(px.cr_url, "newuser", "New-Secret-99"), 200)
 
+    def test_http_connection_requests_can_be_disabled_by_the_acs(self):
+        acs, px, _ = self.bootstrap()
+        url_param = MS + "ConnectionRequestURL"
+        informs = acs.device()["informs"]
+        acs.run_ok({"name": "SetParameterValues",
+                    "values": [[MS + "HTTPConnectionRequestEnable", "false", "xsd:boolean"]]})
+        # TR-181: disabled, ConnectionRequestURL is empty (an active-notification change, so a
+        # 4 VALUE CHANGE session tells the ACS) and no request is accepted.
+        device = acs.wait(informs=informs + 1)
+        self.assertIn("4 VALUE CHANGE", event_codes(device["last_inform"]))
+        self.assertEqual(device["last_inform"]["params"][url_param], "")
+        self.assertEqual(acs.connection_request(px.cr_url, CR_USER, CR_PASSWORD), 503)
+        self.assertTrue(acs.no_inform_after(device["informs"], within=1.0))
+        self.assertIn("HTTPConnectionRequestEnable false", px.log())
+        # The setting is stored: still disabled after a restart.
+        self.assertEqual(px.stop(), 0)
+        task = acs.queue({"name": "SetParameterValues",
+                          "values": [[MS + "HTTPConnectionRequestEnable", "true", "xsd:boolean"]]})
+        before = device["informs"]
+        px.start()
+        self.assertEqual(acs.result(task)["state"], "done")
+        # Enabled again (in that boot session): the URL is back (a value change session follows)
+        # and a request starts a session.
+        acs.wait(informs=before + 1)
+        boot, change = acs.informs()[before:before + 2]
+        self.assertEqual(event_codes(boot), ["1 BOOT"])
+        self.assertEqual(boot["params"][url_param], "")
+        self.assertIn("4 VALUE CHANGE", event_codes(change))
+        self.assertEqual(change["params"][url_param], px.cr_url)
+        acs.wait_idle()
+        sessions = acs.device()["sessions_ended"]
+        self.assertEqual(acs.connection_request(px.cr_url, CR_USER, CR_PASSWORD), 200)
+        device = acs.wait(sessions_ended=sessions)
+        self.assertEqual(event_codes(device["last_inform"]), ["6 CONNECTION REQUEST"])
 
 if __name__ == "__main__":
     unittest.main()

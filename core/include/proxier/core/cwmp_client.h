@@ -121,6 +121,8 @@ class CwmpClient {
   void OnActiveChange();
   void OnConnectionRequest();
   void UpdateConnectionRequestUrl(const std::string& local_ip);
+  // Device.ManagementServer.HTTPConnectionRequestEnable (true when unset).
+  bool HttpConnectionRequestsEnabled();
   void RegisterStandardHandlers();
   void RunPostSessionActions();
   std::string ParamOr(const std::string& name, const std::string& fallback);
