@@ -151,8 +151,13 @@ ExitAction RunDaemon(const DaemonConfig& config, const std::string& config_path,
       if (info.ssi_signo == SIGHUP) {
         auto fresh = LoadConfig(config_path);
         if (fresh.ok()) {
-          log::SetLevel(fresh->log_level);
-          PX_LOG(kInfo, "proxierd") << "SIGHUP: log level " << log::LevelName(fresh->log_level);
+          if (upnp) upnp->ReloadRules(*fresh);
+          // Logged under the more verbose of the old and the new level, so it is seen.
+          const bool quieter = fresh->log_level > log::GetLevel();
+          if (!quieter) log::SetLevel(fresh->log_level);
+          PX_LOG(kInfo, "proxierd") << "SIGHUP: log level " << log::LevelName(fresh->log_level)
+                                    << ", " << fresh->rules.size() << " proxy rules";
+          if (quieter) log::SetLevel(fresh->log_level);
         } else {
           PX_LOG(kWarning, "proxierd") << "SIGHUP: " << fresh.status().message();
         }

@@ -48,6 +48,18 @@ void BatchingListener::OnConflict(const std::string& uuid, const std::string& wh
   Batch([&](upnp::Listener* l) { l->OnConflict(uuid, what); });
 }
 
+namespace {
+std::vector<proxy::ModeRule> ModeRules(const DaemonConfig& config) {
+  std::vector<proxy::ModeRule> rules;
+  for (const auto& r : config.rules) rules.push_back({r.match, r.mode});
+  return rules;
+}
+}  // namespace
+
+void UpnpSide::ReloadRules(const DaemonConfig& config) {
+  if (manager_) manager_->SetRules(ModeRules(config));
+}
+
 std::unique_ptr<UpnpSide> UpnpSide::Create(const UpnpSideDeps& deps) {
   std::unique_ptr<UpnpSide> side(new UpnpSide(deps));
   const DaemonConfig& config = deps.config;
@@ -71,7 +83,7 @@ std::unique_ptr<UpnpSide> UpnpSide::Create(const UpnpSideDeps& deps) {
   // The proxy: after the discovery tables, so their rows exist when the manager refers to them.
   proxy::ProxyManagerOptions po;
   po.default_mode = config.default_mode;
-  for (const auto& r : config.rules) po.rules.push_back({r.match, r.mode});
+  po.rules = ModeRules(config);
   po.purge_after = Seconds(config.purge_after);
   po.vendor_prefix = std::string(datamodel::kBuildVendorPrefix);
   po.provider.tr181 = &deps.schema;

@@ -81,6 +81,10 @@ class UpnpSide {
   // Stops the proxy and the control point (UNSUBSCRIBEs go out asynchronously); idempotent.
   void Stop();
 
+  // SIGHUP: the [proxy] rules of a freshly read configuration replace the running ones and every
+  // device's mode is decided again (the ACS's per-device Mode still wins).
+  void ReloadRules(const DaemonConfig& config);
+
   upnp::ControlPoint& control_point() { return *cp_; }
   upnp::DmClient& dm_client() { return *dm_; }
   proxy::DiscoveryTables& discovery_tables() { return *tables_; }

@@ -17,6 +17,13 @@ std::string_view NamespaceUri(Namespace ns) {
   return "urn:dslforum-org:cwmp-1-2";
 }
 
+std::optional<Namespace> NamespaceOfVersion(std::string_view version) {
+  if (version == "1.0") return Namespace::k10;
+  if (version == "1.1") return Namespace::k11;
+  if (version == "1.2" || version == "1.3" || version == "1.4") return Namespace::k12;
+  return std::nullopt;
+}
+
 std::optional<Namespace> ParseNamespaceUri(std::string_view uri) {
   if (uri == "urn:dslforum-org:cwmp-1-0") return Namespace::k10;
   if (uri == "urn:dslforum-org:cwmp-1-1") return Namespace::k11;

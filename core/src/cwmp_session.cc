@@ -13,6 +13,7 @@ namespace {
 constexpr int kMaxExchanges = 10000;  // a runaway ACS cannot keep a session forever
 constexpr int kMaxRequestAttempts = 3;
 constexpr size_t kMaxInformEvents = 64;
+constexpr const char* kSupportedVersions = "1.0,1.1,1.2,1.3,1.4";
 
 // Collects values of several names one by one; a missing name is skipped, not fatal.
 void GatherValues(datamodel::DataModel& model, const std::vector<std::string>& names,
@@ -124,7 +125,7 @@ void CwmpClient::Session::SendInform(cwmp::Inform inform) {
                         << "] retry " << inform.retry_count;
   cwmp::Header header;
   header.id = std::to_string(next_id_++);
-  header.supported_versions = "1.0,1.1,1.2,1.3,1.4";
+  header.supported_versions = kSupportedVersions;
   Post(cwmp::BuildCpeRequest(ns_, header, inform), true,
        [this](Result<HttpResponse> r) { OnInformReply(std::move(r)); });
 }
@@ -208,8 +209,30 @@ void CwmpClient::Session::OnInformReply(Result<HttpResponse> reply) {
   if (!response || !std::holds_alternative<cwmp::InformResponse>(*response)) {
     return Fail(Status(Code::kInternalError, "expected InformResponse, got " + msg->method));
   }
-  ns_ = msg->ns;
-  ns_uri_ = msg->header.ns_uri;
+  // CWMP version (TR-069 A6 §3.7.4): a 1.4 ACS names the version in UseCWMPVersion and the rest of
+  // the session uses that version's namespace; an older ACS (no UseCWMPVersion) is followed in
+  // the namespace of its InformResponse.
+  std::string version;
+  if (msg->header.use_version) {
+    version = *msg->header.use_version;
+    auto ns = cwmp::NamespaceOfVersion(version);
+    if (!ns) {
+      return Fail(Status(Code::kInternalError, "ACS chose CWMP version '" + version +
+                                                   "', which this CPE did not offer (" +
+                                                   kSupportedVersions + ")"));
+    }
+    ns_ = *ns;
+    ns_uri_ = ns_ == msg->ns ? msg->header.ns_uri : std::string(cwmp::NamespaceUri(ns_));
+  } else {
+    ns_ = msg->ns;
+    ns_uri_ = msg->header.ns_uri;
+    version = ns_ == cwmp::Namespace::k10 ? "1.0" : ns_ == cwmp::Namespace::k11 ? "1.1" : "1.2";
+  }
+  if (version != c_.cwmp_version_) {
+    PX_LOG(kInfo, "cwmp") << c_.options_.name << ": CWMP " << version
+                          << (msg->header.use_version ? " (UseCWMPVersion)" : " (ACS namespace)");
+    c_.cwmp_version_ = version;
+  }
   hold_requests_ = msg->header.hold_requests.value_or(false);
   inform_acked_ = true;
   Status st = c_.queue_->OnInformAcknowledged(delivered_);

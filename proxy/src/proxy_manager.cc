@@ -163,6 +163,11 @@ std::string ProxyManager::Wanted(const Device& d, std::string* reason) const {
   return def.ok() && !def->empty() ? *def : options_.default_mode;
 }
 
+void ProxyManager::SetRules(std::vector<ModeRule> rules) {
+  options_.rules = std::move(rules);
+  ReevaluateAll();
+}
+
 void ProxyManager::ReevaluateAll() {
   for (auto& [udn, d] : devices_) {
     if (!d->purged) Reevaluate(*d);

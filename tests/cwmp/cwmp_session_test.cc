@@ -52,7 +52,9 @@ TEST_F(SessionTest, FirstContactBootstrapsThenBootOnly) {
 }
 
 TEST_F(SessionTest, AnswersGpvGpnSpvFromTheDataModelAndSetsParameterKeyOnlyOnSuccess) {
-  acs_.Queue(cwmp::GetParameterValues{{"Device.DeviceInfo.SerialNumber", "Device.Time."}});
+  acs_.Queue(cwmp::GetParameterValues{
+      {"Device.DeviceInfo.SerialNumber", "Device.Time.", "Device.ManagementServer.URL",
+       "Device.ManagementServer.Username", "Device.ManagementServer.EnableCWMP"}});
   acs_.Queue(cwmp::GetParameterNames{"Device.ManagementServer.", true});
   const auto uint = datamodel::ValueType::kUnsignedInt;
   acs_.Queue(cwmp::SetParameterValues{

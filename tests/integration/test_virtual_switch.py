@@ -3,11 +3,12 @@ virtual from the ACS (rows, mounts and clients move, nothing stale stays, instan
 survive), and an appliance without a valid DeviceId falling back to embedded with the reason
 visible. Runs only in a private network namespace."""
 import os
+import signal
 import unittest
 
 from harness import GATEWAY_ID, wait_for
 from test_upnp_gateway import PROFILES, in_private_namespace
-from virtual_base import ED_TABLE, PROXY, VD_TABLE, VirtualTest, rows
+from virtual_base import ED_TABLE, PLUG_RULE, PROXY, VD_TABLE, VirtualTest, rows
 
 PD = "Device.X_02C0DE_ProxiedDevice."
 MS = "Device.ManagementServer."
@@ -99,6 +100,30 @@ class VirtualSwitchTest(VirtualTest):
         self.assertEqual(self.embedded_rows(nas)[:2], ([], []))
         # The plug's rule still wins over the default.
         self.assertEqual(self.effective(self.udns[1]), "virtual")
+
+    def test_sighup_rereads_the_proxy_rules(self):
+        self.start_all()
+        nas, plug = self.udns
+        wait_for(lambda: self.effective(nas) == "embedded" and self.effective(plug) == "virtual",
+                 timeout=30, interval=0.3, what="NAS embedded, plug virtual")
+        # The operator's new rules: the NAS virtual, the plug's rule gone.
+        with open(self.px.config_path) as f:
+            config = f.read()
+        self.assertIn(PLUG_RULE, config)
+        with open(self.px.config_path, "w") as f:
+            f.write(config.replace(PLUG_RULE, '[[proxy.rule]]\nmatch = { model_name = "StorixNAS" }\n'
+                                              'mode = "virtual"\n'))
+        self.px.proc.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "SIGHUP: log level DEBUG, 1 proxy rules" in self.px.log(), timeout=10)
+        wait_for(lambda: self.effective(nas) == "virtual" and self.effective(plug) == "embedded",
+                 timeout=30, interval=0.3, what="NAS virtual, plug embedded after SIGHUP")
+        self.vd_id(nas)  # the NAS's virtual device informs
+        # A Mode the ACS set wins over the reloaded rules.
+        self.set_mode(nas, "ignore")
+        wait_for(lambda: self.effective(nas) == "ignore", timeout=20, interval=0.3)
+        self.px.proc.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: self.px.log().count("1 proxy rules") == 2, timeout=10)
+        self.assertEqual(self.effective(nas), "ignore")
 
     def test_appliance_without_valid_oui_falls_back_to_embedded(self):
         with open(os.path.join(PROFILES, "smart-plug.toml")) as f:

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <set>
 
 #include "lab_acs/connection_request.h"
 
@@ -265,6 +266,25 @@ HttpResponse ApiServer::Config(const HttpRequest& request) {
     } else if (key == "drop_next_inform") {
       if (!value.is_boolean()) return Error(400, "field 'drop_next_inform' must be a boolean");
       patch.drop_next_inform = value.get<bool>();
+    } else if (key == "redirect_count" || key == "redirect_status") {
+      if (!value.is_number_unsigned() || value.get<uint64_t>() > 1000) {
+        return Error(400, "field '" + key + "' must be an integer 0-1000");
+      }
+      const auto n = static_cast<uint32_t>(value.get<uint64_t>());
+      if (key == "redirect_status" && n != 301 && n != 302 && n != 307) {
+        return Error(400, "field 'redirect_status' must be 301, 302 or 307");
+      }
+      (key == "redirect_count" ? patch.redirect_count : patch.redirect_status) = n;
+    } else if (key == "redirect_url" || key == "use_cwmp_version") {
+      if (!value.is_string()) return Error(400, "field '" + key + "' must be a string");
+      (key == "redirect_url" ? patch.redirect_url : patch.use_cwmp_version) =
+          value.get<std::string>();
+    } else if (key == "cwmp_version") {
+      static const std::set<std::string> kVersions = {"1.0", "1.1", "1.2", "1.3", "1.4"};
+      if (!value.is_string() || !kVersions.count(value.get<std::string>())) {
+        return Error(400, "field 'cwmp_version' must be one of 1.0 1.1 1.2 1.3 1.4");
+      }
+      patch.cwmp_version = value.get<std::string>();
     } else if (key == "files_username" || key == "files_password") {
       if (!value.is_string()) return Error(400, "field '" + key + "' must be a string");
       if (key == "files_username") {

@@ -121,6 +121,12 @@ HttpResponse CwmpEndpoint::Handle(const HttpRequest& request) {
     r.headers.emplace_back("Allow", "POST");
     return r;
   }
+  if (auto redirect = registry_.TakeRedirect()) {
+    PX_LOG(kInfo, "lab-acs") << "send HTTP " << redirect->first << " to " << redirect->second;
+    HttpResponse r = HttpResponse::Text(static_cast<int>(redirect->first), "moved");
+    r.headers.emplace_back("Location", redirect->second);
+    return r;
+  }
   if (auto challenge = CheckAuth(request)) {
     PX_LOG(kDebug, "lab-acs") << "CWMP POST without valid credentials: 401";
     return *challenge;
@@ -172,6 +178,9 @@ HttpResponse CwmpEndpoint::HandlePost(const HttpRequest& request) {
   std::lock_guard lock(session->mu);
   if (session->ended) return HttpResponse::Text(400, "session already ended");
   session->Touch();
+  registry_.RecordCpeNamespace(session->device, message.header.ns_uri.empty()
+                                                    ? std::string(cwmp::NamespaceUri(message.ns))
+                                                    : message.header.ns_uri);
   if (cpe_request) return OnCpeRequest(*session, message, gzip);
   return OnCpeResponse(*session, message, gzip);
 }
@@ -188,10 +197,31 @@ HttpResponse CwmpEndpoint::OnInform(const cwmp::CpeMessage& message, bool gzip) 
   if (fate == InformFate::kAnswer && delay_ms > 0) {
     registry_.Pause(std::chrono::milliseconds(delay_ms));
   }
+  // Version negotiation (TR-069 A6 §3.7.4); see LabConfig::cwmp_version / use_cwmp_version.
+  const LabConfig config = registry_.config();
   std::optional<std::string> use_version;
-  if (message.header.supported_versions)
-    use_version = Negotiate(*message.header.supported_versions);
-  const bool version_fault = message.header.supported_versions && !use_version;
+  bool version_fault = false;
+  cwmp::Namespace answer_ns = message.ns;   // the InformResponse
+  cwmp::Namespace session_ns = message.ns;  // the ACS's requests of this session
+  if (!config.use_cwmp_version.empty()) {
+    use_version = config.use_cwmp_version;
+    session_ns = cwmp::NamespaceOfVersion(*use_version).value_or(message.ns);
+  } else if (config.cwmp_version == "1.4") {
+    if (message.header.supported_versions) {
+      use_version = Negotiate(*message.header.supported_versions);
+      version_fault = !use_version;
+      if (use_version) session_ns = cwmp::NamespaceOfVersion(*use_version).value_or(message.ns);
+    }
+  } else {
+    // A legacy ACS ignores SupportedCWMPVersions and speaks its own version's namespace at most.
+    const cwmp::Namespace own = cwmp::NamespaceOfVersion(config.cwmp_version).value();
+    answer_ns = session_ns = std::min(own, message.ns);
+  }
+  const std::string answer_uri =
+      answer_ns == message.ns ? message.header.ns_uri : std::string(cwmp::NamespaceUri(answer_ns));
+  const std::string session_uri = session_ns == message.ns
+                                      ? message.header.ns_uri
+                                      : std::string(cwmp::NamespaceUri(session_ns));
   const char* outcome = fate == InformFate::kDrop      ? "dropped"
                         : fate == InformFate::kFail500 ? "http_500"
                         : version_fault                ? "fault_8006"
@@ -207,22 +237,22 @@ HttpResponse CwmpEndpoint::OnInform(const cwmp::CpeMessage& message, bool gzip) 
   }
   cwmp::Header header;
   header.id = message.header.id;
-  header.ns_uri = message.header.ns_uri;
+  header.ns_uri = answer_uri;
   if (version_fault) {
     PX_LOG(kInfo, "lab-acs") << "send Fault 8006 device=" << device << " id=" << IdText(header.id);
     cwmp::Fault fault{8006, "ACS version incompatible with CPE", {}, "Server"};
-    return Envelope(cwmp::BuildAcsResponse(message.ns, header, fault), gzip);
+    return Envelope(cwmp::BuildAcsResponse(answer_ns, header, fault), gzip);
   }
   for (const auto& old : sessions_.TakeStale(device, kMaxIdle)) {
     std::lock_guard lock(old->mu);
     old->ended = true;
     if (old->inflight) registry_.RequeueTask(*old->inflight);
   }
-  auto session = sessions_.Create(device, message.ns, message.header.ns_uri);
+  auto session = sessions_.Create(device, session_ns, session_uri);
   registry_.SessionStarted(device);
   header.use_version = use_version;
   HttpResponse r =
-      Envelope(cwmp::BuildAcsResponse(message.ns, header, cwmp::InformResponse{1}), gzip);
+      Envelope(cwmp::BuildAcsResponse(answer_ns, header, cwmp::InformResponse{1}), gzip);
   r.headers.emplace_back("Set-Cookie", "session=" + session->cookie);
   PX_LOG(kInfo, "lab-acs") << "send InformResponse device=" << device
                            << " id=" << IdText(header.id);

@@ -80,6 +80,12 @@ std::string Registry::RecordInform(const cwmp::Inform& inform, const std::string
   return id;
 }
 
+void Registry::RecordCpeNamespace(const std::string& device, const std::string& ns_uri) {
+  std::lock_guard lock(mu_);
+  auto it = devices_.find(device);
+  if (it != devices_.end()) it->second.last_cpe_namespace = ns_uri;
+}
+
 void Registry::SessionStarted(const std::string& device) {
   std::lock_guard lock(mu_);
   auto it = devices_.find(device);
@@ -213,6 +219,19 @@ void Registry::UpdateConfig(const LabConfigPatch& patch) {
   if (patch.drop_next_inform) config_.drop_next_inform = *patch.drop_next_inform;
   if (patch.files_username) config_.files_username = *patch.files_username;
   if (patch.files_password) config_.files_password = *patch.files_password;
+  if (patch.redirect_count) config_.redirect_count = *patch.redirect_count;
+  if (patch.redirect_status) config_.redirect_status = *patch.redirect_status;
+  if (patch.redirect_url) config_.redirect_url = *patch.redirect_url;
+  if (patch.cwmp_version) config_.cwmp_version = *patch.cwmp_version;
+  if (patch.use_cwmp_version) config_.use_cwmp_version = *patch.use_cwmp_version;
+}
+
+std::optional<std::pair<uint32_t, std::string>> Registry::TakeRedirect() {
+  std::lock_guard lock(mu_);
+  if (config_.redirect_count == 0 || config_.redirect_url.empty()) return std::nullopt;
+  config_.redirect_count--;
+  redirects_served_++;
+  return std::make_pair(config_.redirect_status, config_.redirect_url);
 }
 
 Json Registry::ConfigJson() const {
@@ -221,7 +240,13 @@ Json Registry::ConfigJson() const {
           {"inform_delay_ms", config_.inform_delay_ms},
           {"drop_next_inform", config_.drop_next_inform},
           {"files_username", config_.files_username},
-          {"files_password", config_.files_password.empty() ? "" : "<redacted>"}};
+          {"files_password", config_.files_password.empty() ? "" : "<redacted>"},
+          {"redirect_count", config_.redirect_count},
+          {"redirect_status", config_.redirect_status},
+          {"redirect_url", config_.redirect_url},
+          {"redirects_served", redirects_served_},
+          {"cwmp_version", config_.cwmp_version},
+          {"use_cwmp_version", config_.use_cwmp_version}};
 }
 
 std::optional<uint64_t> Registry::AddTask(const std::string& device, cwmp::AcsRequest request) {

@@ -53,6 +53,7 @@ Json Registry::DeviceJsonLocked(const Device& d) const {
           {"sessions", d.sessions},
           {"sessions_ended", d.sessions_ended},
           {"queued_tasks", d.queue.size()},
+          {"last_cpe_namespace", d.last_cpe_namespace},
           {"params", std::move(params)}};
 }
 

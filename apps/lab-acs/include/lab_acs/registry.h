@@ -30,6 +30,18 @@ struct LabConfig {
   bool drop_next_inform = false;  // close the connection of the next Inform without answering
   std::string files_username;     // Digest credentials required by /files/ when set
   Secret files_password;
+  // Redirects: the next redirect_count CWMP POSTs are answered redirect_status (301, 302 or 307)
+  // with Location redirect_url.
+  uint32_t redirect_count = 0;
+  uint32_t redirect_status = 307;
+  std::string redirect_url;
+  // The highest CWMP version this ACS speaks ("1.0" ... "1.4"). At 1.4 it reads the Inform's
+  // SupportedCWMPVersions and answers UseCWMPVersion (highest common version); below 1.4 it is a
+  // legacy ACS: no UseCWMPVersion, it answers in the namespace of min(its version, the Inform's).
+  std::string cwmp_version = "1.4";
+  // When set, sent as UseCWMPVersion verbatim whatever the CPE offered (a 1.4 ACS choosing an
+  // older version, or a version the CPE did not offer); the session then uses its namespace.
+  std::string use_cwmp_version;
 };
 
 // A change of some LabConfig fields (absent: unchanged), applied atomically.
@@ -39,6 +51,11 @@ struct LabConfigPatch {
   std::optional<bool> drop_next_inform;
   std::optional<std::string> files_username;
   std::optional<Secret> files_password;
+  std::optional<uint32_t> redirect_count;
+  std::optional<uint32_t> redirect_status;
+  std::optional<std::string> redirect_url;
+  std::optional<std::string> cwmp_version;
+  std::optional<std::string> use_cwmp_version;
 };
 
 // Where and how to send a connection request to a device.
@@ -68,6 +85,8 @@ class Registry {
   std::string RecordInform(const core::cwmp::Inform& inform, const std::string& ns_uri,
                            std::string_view outcome);
   void SessionStarted(const std::string& device);
+  // The cwmp namespace URI of a CPE message after the Inform (shown as last_cpe_namespace).
+  void RecordCpeNamespace(const std::string& device, const std::string& ns_uri);
   void SessionEnded(const std::string& device);
   // Pops the device's next queued task, marks it sent with `cwmp_id`; nullopt when none.
   std::optional<std::pair<uint64_t, core::cwmp::AcsRequest>> StartNextTask(
@@ -85,6 +104,8 @@ class Registry {
   void RecordFileRequest(Json entry);
   // Consumes one failure injection for the Inform being handled.
   InformFate NextInformFate();
+  // (status, Location) when the next CWMP POST is to be redirected (consumes one redirect).
+  std::optional<std::pair<uint32_t, std::string>> TakeRedirect();
   LabConfig config() const;
   void UpdateConfig(const LabConfigPatch& patch);
   Json ConfigJson() const;
@@ -139,6 +160,7 @@ class Registry {
     std::vector<uint64_t> tasks;  // every task, in creation order
     std::optional<std::string> cr_username;
     std::optional<Secret> cr_password;
+    std::string last_cpe_namespace;
   };
   struct Task {
     uint64_t id = 0;
@@ -171,6 +193,7 @@ class Registry {
   Json transfers_ = Json::array();
   Json files_ = Json::array();
   LabConfig config_;
+  uint64_t redirects_served_ = 0;
 };
 
 }  // namespace proxier::labacs

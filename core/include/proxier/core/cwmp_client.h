@@ -169,6 +169,7 @@ class CwmpClient {
   std::optional<EventLoop::TimerId> attempt_timer_, periodic_timer_, poll_timer_, throttle_timer_;
   SteadyTime attempt_at_{};
   std::optional<SteadyTime> last_active_inform_;
+  std::string cwmp_version_;  // negotiated in the last session ("1.4"), for the log
   std::string cr_url_;
   std::string last_local_ip_;
   // Post-session actions requested by the ACS in the current session.

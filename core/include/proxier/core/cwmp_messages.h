@@ -19,6 +19,9 @@ namespace proxier::core::cwmp {
 enum class Namespace { k10, k11, k12 };
 std::string_view NamespaceUri(Namespace ns);
 std::optional<Namespace> ParseNamespaceUri(std::string_view uri);
+// The namespace a CWMP version uses ("1.0" -> k10, "1.1" -> k11, "1.2" to "1.4" -> k12);
+// nullopt for anything else.
+std::optional<Namespace> NamespaceOfVersion(std::string_view version);
 
 // SOAP header entries (all optional except in the cases TR-069 requires them).
 struct Header {

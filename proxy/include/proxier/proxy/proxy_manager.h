@@ -94,6 +94,9 @@ class ProxyManager final : public upnp::Listener {
   std::string ProxiedRow(const std::string& udn) const;
   // Re-decides every device's mode (after a rule or DefaultMode change).
   void ReevaluateAll();
+  // Replaces the configured mode rules (SIGHUP) and re-decides every device's mode. A per-device
+  // Mode set by the ACS still wins.
+  void SetRules(std::vector<ModeRule> rules);
   // The VirtualHost found later (asynchronously) that `udn` cannot be a virtual device (e.g. no
   // valid DeviceId): the device runs embedded with `reason` as its Reason until the ACS sets its
   // Mode again (or proxierd restarts). Not to be called from inside a VirtualHost method.
