@@ -11,14 +11,15 @@ namespace {
 constexpr size_t kMaxTablesAsked = 1024;
 }  // namespace
 
-void ProxyProvider::MergeAttributes(const std::vector<cms::NodeAttributes>& nodes) {
+void ProxyProvider::MergeAttributes(const std::vector<cms::NodeAttributes>& nodes,
+                                    TableMap* tables) {
   for (const auto& n : nodes) {
     if (!IsMappablePath(n.path)) {
       Dropped(0, 1, n.path);
       continue;
     }
     if (n.path.back() == '/') {  // a node: only a table's access means something to us
-      MergeTableAccess({n});
+      MergeTableAccess({n}, tables ? tables : &tables_);
       continue;
     }
     ParamMeta m;
@@ -46,7 +47,8 @@ std::vector<std::string> ProxyProvider::Tables() const {
   return {out.begin(), out.end()};
 }
 
-void ProxyProvider::MergeTableAccess(const std::vector<cms::NodeAttributes>& nodes) {
+void ProxyProvider::MergeTableAccess(const std::vector<cms::NodeAttributes>& nodes,
+                                     TableMap* tables) {
   for (const auto& n : nodes) {
     if (n.path.empty() || n.path.back() != '/' || !IsMappablePath(n.path)) continue;
     // "/A/#/" (the structure path we ask) or "/A/" (the table node, as a device may answer).
@@ -57,9 +59,9 @@ void ProxyProvider::MergeTableAccess(const std::vector<cms::NodeAttributes>& nod
     auto access = n.attributes.find("Access");
     if (access == n.attributes.end()) continue;
     if (access->second == "readWrite") {
-      tables_[s] = {true, false};
+      (*tables)[s] = {true, false};
     } else if (access->second == "readOnly") {
-      tables_[s] = {false, false};
+      (*tables)[s] = {false, false};
     }
   }
 }
@@ -117,17 +119,18 @@ void ProxyProvider::Sync(std::function<void(Status)> done) {
     Dropped(0, state->bad_names, state->example);
     structure_ = state->structure;
     meta_.clear();
-    // What an accepted CreateInstance/DeleteInstance taught survives, unless now published.
-    std::map<std::string, TableMeta> learned;
-    for (const auto& [s, t] : tables_) {
-      if (t.learned) learned.emplace(s, t);
-    }
-    tables_.clear();
-    MergeAttributes(state->attributes);
+    // The tables' access read now replaces the old one when complete (until then, AddObject and
+    // GPN go by the old); what an accepted CreateInstance/DeleteInstance taught survives unless
+    // the device now publishes the table's access.
+    auto fresh = std::make_shared<TableMap>();
+    MergeAttributes(state->attributes, fresh.get());
     metadata_gap_ = state->missing;
-    auto rest = [this, alive, learned, done] {
+    auto rest = [this, alive, fresh, done] {
       if (!alive()) return done(Status(Code::kInternalError, "device detached"));
-      for (const auto& [s, t] : learned) tables_.emplace(s, t);
+      for (const auto& [s, t] : tables_) {
+        if (t.learned) fresh->emplace(s, t);
+      }
+      tables_ = std::move(*fresh);
       Status st = StoreMeta();
       if (!st.ok()) return done(st);
       last_sync_ = loop_.clock().WallNow();
@@ -150,13 +153,14 @@ void ProxyProvider::Sync(std::function<void(Status)> done) {
     // refuses (or ignores) that leaves the tables unknown, which is no failure of the sync.
     std::vector<std::string> ask;
     for (const auto& t : Tables()) {
-      if (!tables_.count(t) && ask.size() < kMaxTablesAsked) ask.push_back(t);
+      if (!fresh->count(t) && ask.size() < kMaxTablesAsked) ask.push_back(t);
     }
     if (ask.empty() || metadata_gap_.find("GetAttributes") != std::string::npos) return rest();
-    port_.GetAttributes(ask, [this, alive, rest](upnp::Reply<std::vector<cms::NodeAttributes>> r) {
+    port_.GetAttributes(ask, [this, alive, fresh,
+                              rest](upnp::Reply<std::vector<cms::NodeAttributes>> r) {
       if (!alive()) return rest();
       if (r.ok()) {
-        MergeTableAccess(r.value);
+        MergeTableAccess(r.value, fresh.get());
       } else {
         PX_LOG(kInfo, "proxy") << udn_ << ": no table access published (" << r.status
                                << "): tables not writable until the device accepts an AddObject";

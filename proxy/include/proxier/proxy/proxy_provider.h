@@ -132,6 +132,11 @@ class ProxyProvider final : public datamodel::Provider {
  private:
   ProxyProvider(EventLoop& loop, Db& db, CmsPort& port, InstanceMap& map, std::string udn,
                 ProxyOptions options, CommandListener on_command);
+  struct TableMeta {
+    bool writable = false;
+    bool learned = false;  // from an accepted Create/DeleteInstance, not published
+  };
+  using TableMap = std::map<std::string, TableMeta>;  // table structure path -> access
   struct Command {
     int64_t id = 0;
     std::vector<upnp::cms::ParameterValue> values;
@@ -148,11 +153,13 @@ class ProxyProvider final : public datamodel::Provider {
                                                Status* missing) const;
   Status LoadState();
   Status StoreMeta();
-  void MergeAttributes(const std::vector<upnp::cms::NodeAttributes>& nodes);
+  // Parameters into meta_; tables' access (nodes) into `tables` (nullptr: tables_).
+  void MergeAttributes(const std::vector<upnp::cms::NodeAttributes>& nodes,
+                       TableMap* tables = nullptr);
   // The table structure paths ("/A/#/", "/A/#/B/#/") of the supported structure.
   std::vector<std::string> Tables() const;
   // Records the access a device published for the tables of `nodes` (paths ending '/').
-  void MergeTableAccess(const std::vector<upnp::cms::NodeAttributes>& nodes);
+  void MergeTableAccess(const std::vector<upnp::cms::NodeAttributes>& nodes, TableMap* tables);
   // A table of unknown access on which the device accepted CreateInstance/DeleteInstance:
   // remembered (and stored) as writable.
   void LearnWritable(const std::string& table_structure);
@@ -201,11 +208,7 @@ class ProxyProvider final : public datamodel::Provider {
   std::vector<Mount> mounts_;
   std::map<std::string, ParamMeta> meta_;  // structure path -> metadata
   std::set<std::string> structure_;        // supported structure paths (leaves and nodes)
-  struct TableMeta {
-    bool writable = false;
-    bool learned = false;  // from an accepted Create/DeleteInstance, not published
-  };
-  std::map<std::string, TableMeta> tables_;             // table structure path "/A/#/" -> access
+  TableMap tables_;                        // table structure path "/A/#/" -> access
   std::map<std::string, datamodel::ParamValue> cache_;  // CWMP name -> last value read
   std::map<std::string, int> notified_;                 // CWMP name -> Notification level (>= 1)
   std::deque<Command> commands_;
