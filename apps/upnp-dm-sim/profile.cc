@@ -120,6 +120,7 @@ Result<Profile> LoadProfile(const std::string& file) {
     str("serial_prefix", &p.serial_prefix);
     str("software_version", &p.software_version);
     if (auto v = (*d)["lease_time"].value<int64_t>()) p.lease_time = static_cast<uint32_t>(*v);
+    p.publish_table_access = (*d)["publish_table_access"].value_or(true);
     if (auto* arr = (*d)["services"].as_array()) {
       p.services.clear();
       for (auto& s : *arr) {
@@ -149,6 +150,11 @@ Result<Profile> LoadProfile(const std::string& file) {
         return bad("bad table path " + ts.path);
       }
       ts.writable = (*s)["writable"].value_or(false);
+      if (auto a = (*s)["access"].value<std::string>()) {
+        if (*a != "readWrite" && *a != "readOnly")
+          return bad("table access must be readWrite/readOnly");
+        ts.writable = *a == "readWrite";
+      }
       ts.instances = static_cast<uint32_t>((*s)["instances"].value_or(int64_t{0}));
       ts.first = ts.path.rfind("/BBF/", 0) == 0 ? 0 : 1;
       if (auto f = (*s)["first"].value<int64_t>()) ts.first = static_cast<uint32_t>(*f);

@@ -20,6 +20,8 @@ struct ParamSpec {
 
 struct TableSpec {
   std::string path;  // ends "#/"
+  // readWrite: instances may be created and deleted (TOML `writable = true` or
+  // `access = "readWrite"`); default readOnly, a fixed table (CreateInstance/DeleteInstance 706).
   bool writable = false;
   uint32_t instances = 0;  // created under each parent instance
   uint32_t first = 1;      // first instance number (0 under /BBF/, CMS Appendix C)
@@ -37,6 +39,9 @@ struct Profile {
   std::string software_version = "1.0";
   std::vector<std::string> services = {"cms", "bms", "sms"};
   uint32_t lease_time = 1800;
+  // CMS GetAttributes on a table's structure path ("/A/#/") answers its Access (readWrite or
+  // readOnly); false: as a device that publishes no table access (701 for such paths).
+  bool publish_table_access = true;
   std::vector<upnp::cms::SubTree> subtrees;
   std::vector<TableSpec> tables;
   std::vector<ParamSpec> params;

@@ -213,6 +213,15 @@ CmsReply SimModel::GetAttributes(const upnp::Args& in) {
   if (!paths.ok()) return Error(702, paths.status().message());
   std::vector<cms::NodeAttributes> out;
   for (const auto& p : *paths) {
+    // A table's structure path ("/A/#/"): its Access, readWrite when instances may be created
+    // and deleted. A profile with publish_table_access = false answers as before (701).
+    if (profile_.publish_table_access && p.size() > 2 && p.ends_with("#/") &&
+        cms::CheckPath(p, cms::PathKind::kStructure).ok()) {
+      auto t = tables_.find(Structure(p));
+      if (t == tables_.end()) return Error(703, "no such table " + p);
+      out.push_back({p, {{"Access", t->second.writable ? "readWrite" : "readOnly"}}});
+      continue;
+    }
     if (!cms::CheckPath(p, cms::PathKind::kContent).ok()) return Error(701, "invalid path " + p);
     std::vector<std::string> leaves;
     if (p.back() == '/') {

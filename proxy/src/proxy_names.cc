@@ -56,13 +56,11 @@ void ProxyProvider::NamesFrom(const std::string& path, bool next_level,
   if (!known) return done(Status(Code::kInvalidParameterName, "no such object: " + path));
   found.insert(node);
 
-  // Tables: nodes whose structure continues with '#'; writable when a parameter below is.
+  // Tables: nodes whose structure continues with '#'. Writable (rows may be added and deleted)
+  // only when the device says so (published access, or an accepted CreateInstance): never
+  // inferred from the parameters below, which may well be writable in a fixed table.
   auto table_writable = [&](const std::string& table_node) {
-    const std::string s = StructureOf(table_node) + "#/";
-    for (auto it = meta_.lower_bound(s); it != meta_.end() && it->first.starts_with(s); ++it) {
-      if (it->second.writable) return true;
-    }
-    return false;
+    return AccessOf(StructureOf(table_node) + "#/") == TableAccess::kWritable;
   };
   std::vector<datamodel::ParamInfo> out;
   for (const auto& p : found) {

@@ -16,6 +16,12 @@ using datamodel::ParamInfo;
 using datamodel::ParamValue;
 namespace cms = upnp::cms;
 
+namespace {
+// proxy_meta rows holding a table's access (structure "/A/#/") carry these as upnp_type.
+constexpr char kTableRow[] = "#table";
+constexpr char kLearnedTableRow[] = "#table-learned";
+}  // namespace
+
 Result<std::unique_ptr<ProxyProvider>> ProxyProvider::Create(EventLoop& loop, Db& db, CmsPort& port,
                                                              InstanceMap& map, std::string udn,
                                                              ProxyOptions options,
@@ -130,8 +136,16 @@ Status ProxyProvider::LoadState() {
     m.type = TypeOfUpnp(m.upnp_type);
     m.writable = st->ColumnInt(2) != 0;
     m.eventable = st->ColumnInt(3) != 0;
-    structure_.insert(st->ColumnText(0));
-    meta_[st->ColumnText(0)] = m;
+    const std::string s = st->ColumnText(0);
+    if (m.upnp_type == kTableRow || m.upnp_type == kLearnedTableRow) {
+      // A table's access (structure "/A/#/"): published, or learned from an accepted
+      // CreateInstance/DeleteInstance.
+      tables_[s] = {m.writable, m.upnp_type == kLearnedTableRow};
+      if (m.upnp_type == kTableRow) structure_.insert(s);
+      continue;
+    }
+    structure_.insert(s);
+    meta_[s] = m;
   }
   auto val = db_.Prepare("SELECT name, value, type FROM proxy_value WHERE udn=?");
   if (!val.ok()) return val.status();
@@ -169,16 +183,24 @@ Status ProxyProvider::StoreMeta() {
   if (!del.ok()) return del.status();
   del->Bind(0, udn_);
   PX_RETURN_IF_ERROR(del->Run());
-  for (const auto& s : structure_) {
+  auto insert = [this](const std::string& s, const std::string& type, bool writable,
+                       bool eventable) -> Status {
     auto ins = db_.Prepare(
         "INSERT INTO proxy_meta(udn, structure, upnp_type, writable, eventable) "
         "VALUES(?,?,?,?,?)");
     if (!ins.ok()) return ins.status();
+    ins->Bind(0, udn_).Bind(1, s).Bind(2, type);
+    ins->Bind(3, int64_t{writable}).Bind(4, int64_t{eventable});
+    return ins->Run();
+  };
+  for (const auto& s : structure_) {
+    if (tables_.count(s)) continue;  // stored below with its access
     auto m = meta_.find(s);
     ParamMeta meta = m == meta_.end() ? ParamMeta{} : m->second;
-    ins->Bind(0, udn_).Bind(1, s).Bind(2, meta.upnp_type);
-    ins->Bind(3, int64_t{meta.writable}).Bind(4, int64_t{meta.eventable});
-    PX_RETURN_IF_ERROR(ins->Run());
+    PX_RETURN_IF_ERROR(insert(s, meta.upnp_type, meta.writable, meta.eventable));
+  }
+  for (const auto& [s, t] : tables_) {
+    PX_RETURN_IF_ERROR(insert(s, t.learned ? kLearnedTableRow : kTableRow, t.writable, false));
   }
   return tx.Commit();
 }

@@ -223,12 +223,19 @@ void ProxyProvider::AddObject(const std::string& table, Done<datamodel::AddResul
   if (!node.ok() || !datamodel::IsPartialPath(table)) {
     return done(Status(Code::kInvalidParameterName, "no such table: " + table));
   }
-  if (!port_.Online()) return done(Status(Code::kInternalError, "device " + udn_ + " offline"));
   const std::string table_node = *node;
-  auto finish = [this, alive = Alive(), table, table_node,
+  // A fixed table is refused here, before the device is asked (cwmp.md: 9005 for an object
+  // that is not a writable table). Unknown access: the device decides (docs/UPNP.md).
+  const std::string table_structure = StructureOf(table_node) + "#/";
+  if (AccessOf(table_structure) == TableAccess::kFixed) {
+    return done(Status(Code::kInvalidParameterName, "not a writable table: " + table));
+  }
+  if (!port_.Online()) return done(Status(Code::kInternalError, "device " + udn_ + " offline"));
+  auto finish = [this, alive = Alive(), table, table_node, table_structure,
                  done](upnp::Reply<upnp::CreateInstanceResult> r) {
     if (!alive()) return done(Status(Code::kInternalError, "device detached"));
     if (!r.ok()) return done(FaultFromUpnp(r.upnp_error, r.status, FaultContext::kAddDelete));
+    LearnWritable(table_structure);  // the device accepted: a table of unknown access is writable
     std::string path = r.value.instance_path;
     if (!path.empty() && path.back() == '/') path.pop_back();
     const std::string index = path.substr(path.rfind('/') + 1);
@@ -260,30 +267,35 @@ void ProxyProvider::DeleteObject(const std::string& row, Done<datamodel::DeleteR
   if (!path.ok() || !datamodel::IsPartialPath(row)) {
     return done(Status(Code::kInvalidParameterName, "no such row: " + row));
   }
-  if (!port_.Online()) return done(Status(Code::kInternalError, "device " + udn_ + " offline"));
   const std::string upnp_row = *path;
-  port_.DeleteInstance(
-      upnp_row, [this, alive = Alive(), row, upnp_row, done](upnp::Reply<std::string> r) {
-        if (!alive()) return done(Status(Code::kInternalError, "device detached"));
-        if (!r.ok()) return done(FaultFromUpnp(r.upnp_error, r.status, FaultContext::kAddDelete));
-        std::string trimmed = upnp_row.substr(0, upnp_row.size() - 1);
-        size_t slash = trimmed.rfind('/');
-        const std::string table = trimmed.substr(0, slash + 1);
-        const std::string index = trimmed.substr(slash + 1);
-        Status st = map_.ForgetBelow(upnp_row);
-        if (st.ok() && IsDigits(index) && index.size() <= 9) {
-          st = map_.Forget(table, static_cast<uint32_t>(std::stoul(index)));
-        }
-        if (!st.ok()) return done(st);
-        CacheEraseUnder(row);
-        for (auto it = notified_.lower_bound(row);
-             it != notified_.end() && it->first.starts_with(row);) {
-          it = notified_.erase(it);
-        }
-        datamodel::DeleteResult result;
-        result.status = r.value == "ChangesCommitted" ? 1 : 0;
-        done(result);
-      });
+  const std::string table_structure = StructureOf(upnp_row);  // "/A/3/" -> "/A/#/"
+  if (table_structure.ends_with("#/") && AccessOf(table_structure) == TableAccess::kFixed) {
+    return done(Status(Code::kInvalidParameterName, "not a row of a writable table: " + row));
+  }
+  if (!port_.Online()) return done(Status(Code::kInternalError, "device " + udn_ + " offline"));
+  port_.DeleteInstance(upnp_row, [this, alive = Alive(), row, upnp_row, table_structure,
+                                  done](upnp::Reply<std::string> r) {
+    if (!alive()) return done(Status(Code::kInternalError, "device detached"));
+    if (!r.ok()) return done(FaultFromUpnp(r.upnp_error, r.status, FaultContext::kAddDelete));
+    if (table_structure.ends_with("#/")) LearnWritable(table_structure);
+    std::string trimmed = upnp_row.substr(0, upnp_row.size() - 1);
+    size_t slash = trimmed.rfind('/');
+    const std::string table = trimmed.substr(0, slash + 1);
+    const std::string index = trimmed.substr(slash + 1);
+    Status st = map_.ForgetBelow(upnp_row);
+    if (st.ok() && IsDigits(index) && index.size() <= 9) {
+      st = map_.Forget(table, static_cast<uint32_t>(std::stoul(index)));
+    }
+    if (!st.ok()) return done(st);
+    CacheEraseUnder(row);
+    for (auto it = notified_.lower_bound(row);
+         it != notified_.end() && it->first.starts_with(row);) {
+      it = notified_.erase(it);
+    }
+    datamodel::DeleteResult result;
+    result.status = r.value == "ChangesCommitted" ? 1 : 0;
+    done(result);
+  });
 }
 
 }  // namespace proxier::proxy

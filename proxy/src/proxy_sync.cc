@@ -6,10 +6,20 @@ namespace proxier::proxy {
 
 namespace cms = upnp::cms;
 
-void ProxyProvider::MergeAttributes(const std::vector<cms::NodeAttributes>& nodes) {
+namespace {
+// Tables whose access one Sync asks for, at most (one GetAttributes); the others stay unknown.
+constexpr size_t kMaxTablesAsked = 1024;
+}  // namespace
+
+void ProxyProvider::MergeAttributes(const std::vector<cms::NodeAttributes>& nodes,
+                                    TableMap* tables) {
   for (const auto& n : nodes) {
     if (!IsMappablePath(n.path)) {
       Dropped(0, 1, n.path);
+      continue;
+    }
+    if (n.path.back() == '/') {  // a node: only a table's access means something to us
+      MergeTableAccess({n}, tables ? tables : &tables_);
       continue;
     }
     ParamMeta m;
@@ -25,6 +35,51 @@ void ProxyProvider::MergeAttributes(const std::vector<cms::NodeAttributes>& node
     meta_[s] = m;
     structure_.insert(s);
   }
+}
+
+std::vector<std::string> ProxyProvider::Tables() const {
+  std::set<std::string> out;
+  for (const auto& s : structure_) {
+    for (size_t h = s.find("/#/"); h != std::string::npos; h = s.find("/#/", h + 1)) {
+      out.insert(s.substr(0, h + 3));
+    }
+  }
+  return {out.begin(), out.end()};
+}
+
+void ProxyProvider::MergeTableAccess(const std::vector<cms::NodeAttributes>& nodes,
+                                     TableMap* tables) {
+  for (const auto& n : nodes) {
+    if (n.path.empty() || n.path.back() != '/' || !IsMappablePath(n.path)) continue;
+    // "/A/#/" (the structure path we ask) or "/A/" (the table node, as a device may answer).
+    std::string s = StructureOf(n.path);
+    if (!s.ends_with("#/")) s += "#/";
+    auto known = structure_.lower_bound(s);
+    if (known == structure_.end() || !known->starts_with(s)) continue;  // not a table of ours
+    auto access = n.attributes.find("Access");
+    if (access == n.attributes.end()) continue;
+    if (access->second == "readWrite") {
+      (*tables)[s] = {true, false};
+    } else if (access->second == "readOnly") {
+      (*tables)[s] = {false, false};
+    }
+  }
+}
+
+TableAccess ProxyProvider::AccessOf(const std::string& table_structure) const {
+  auto it = tables_.find(table_structure);
+  if (it == tables_.end()) return TableAccess::kUnknown;
+  return it->second.writable ? TableAccess::kWritable : TableAccess::kFixed;
+}
+
+void ProxyProvider::LearnWritable(const std::string& table_structure) {
+  if (AccessOf(table_structure) != TableAccess::kUnknown) return;
+  tables_[table_structure] = {true, true};
+  auto ins = db_.Prepare(
+      "INSERT OR REPLACE INTO proxy_meta(udn, structure, upnp_type, writable, eventable) "
+      "VALUES(?,?,'#table-learned',1,0)");
+  Status st = ins.ok() ? ins->Bind(0, udn_).Bind(1, table_structure).Run() : ins.status();
+  if (!st.ok()) PX_LOG(kWarning, "proxy") << udn_ << ": storing " << table_structure << ": " << st;
 }
 
 void ProxyProvider::LearnFromValues(const std::vector<datamodel::ParamValue>& values) {
@@ -64,24 +119,53 @@ void ProxyProvider::Sync(std::function<void(Status)> done) {
     Dropped(0, state->bad_names, state->example);
     structure_ = state->structure;
     meta_.clear();
-    MergeAttributes(state->attributes);
+    // The tables' access read now replaces the old one when complete (until then, AddObject and
+    // GPN go by the old); what an accepted CreateInstance/DeleteInstance taught survives unless
+    // the device now publishes the table's access.
+    auto fresh = std::make_shared<TableMap>();
+    MergeAttributes(state->attributes, fresh.get());
     metadata_gap_ = state->missing;
-    Status st = StoreMeta();
-    if (!st.ok()) return done(st);
-    last_sync_ = loop_.clock().WallNow();
-    // Subscriptions the device may have forgotten (reboot, reset).
-    for (const auto& [name, level] : notified_) NotificationChanged(name, level);
-    // Then every value: fills the cache used while the device is away, and stands for the
-    // metadata a device without GetSupportedParameters/GetAttributes cannot give.
-    std::vector<std::string> roots;
-    for (const auto& m : mounts_) roots.push_back(m.cwmp);
-    GetValues(roots, [this, alive = Alive(), done](Result<std::vector<datamodel::ParamValue>> r) {
-      if (alive() && r.ok() && !metadata_gap_.empty()) {
-        LearnFromValues(*r);
-        Status stored = StoreMeta();
-        if (!stored.ok()) return done(stored);
+    auto rest = [this, alive, fresh, done] {
+      if (!alive()) return done(Status(Code::kInternalError, "device detached"));
+      for (const auto& [s, t] : tables_) {
+        if (t.learned) fresh->emplace(s, t);
       }
-      done(Status::Ok());
+      tables_ = std::move(*fresh);
+      Status st = StoreMeta();
+      if (!st.ok()) return done(st);
+      last_sync_ = loop_.clock().WallNow();
+      // Subscriptions the device may have forgotten (reboot, reset).
+      for (const auto& [name, level] : notified_) NotificationChanged(name, level);
+      // Then every value: fills the cache used while the device is away, and stands for the
+      // metadata a device without GetSupportedParameters/GetAttributes cannot give.
+      std::vector<std::string> roots;
+      for (const auto& m : mounts_) roots.push_back(m.cwmp);
+      GetValues(roots, [this, alive = Alive(), done](Result<std::vector<datamodel::ParamValue>> r) {
+        if (alive() && r.ok() && !metadata_gap_.empty()) {
+          LearnFromValues(*r);
+          Status stored = StoreMeta();
+          if (!stored.ok()) return done(stored);
+        }
+        done(Status::Ok());
+      });
+    };
+    // The access of each table: GetAttributes on its structure path ("/A/#/"). A device that
+    // refuses (or ignores) that leaves the tables unknown, which is no failure of the sync.
+    std::vector<std::string> ask;
+    for (const auto& t : Tables()) {
+      if (!fresh->count(t) && ask.size() < kMaxTablesAsked) ask.push_back(t);
+    }
+    if (ask.empty() || metadata_gap_.find("GetAttributes") != std::string::npos) return rest();
+    port_.GetAttributes(ask, [this, alive, fresh,
+                              rest](upnp::Reply<std::vector<cms::NodeAttributes>> r) {
+      if (!alive()) return rest();
+      if (r.ok()) {
+        MergeTableAccess(r.value, fresh.get());
+      } else {
+        PX_LOG(kInfo, "proxy") << udn_ << ": no table access published (" << r.status
+                               << "): tables not writable until the device accepts an AddObject";
+      }
+      rest();
     });
   };
   auto slot = [remaining, finish] {

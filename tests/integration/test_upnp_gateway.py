@@ -65,8 +65,8 @@ class Sim:
         self.socket_path = test.path("sim.sock")
         args = [binary("upnp-dm-sim"), "--count", str(count), "--port", str(port),
                 "--interface", "lo", "--ip", "127.0.0.1", "--control-socket", self.socket_path]
-        for p in profiles:
-            args += ["--profile", os.path.join(PROFILES, p + ".toml")]
+        for p in profiles:  # a profile name of etc/sim, or a profile file's path
+            args += ["--profile", p if p.endswith(".toml") else os.path.join(PROFILES, p + ".toml")]
         self.proc = Process(args, test.path("sim.log"), ready_prefix="READY", timeout=30)
         test._processes.append(self)
 

@@ -55,6 +55,9 @@ class FakeDevice final : public CmsPort {
   bool online = true;
   bool hash_form = true;      // CreateInstance takes "…/T/#/" (else only "…/T/")
   bool report_nodes = false;  // GetSupportedParameters also lists every intermediate node
+  // GetAttributes on a table's structure path ("/A/#/") answers its Access (readWrite when in
+  // `creatable`); false: 701, as a device that publishes no table access.
+  bool publish_table_access = true;
   std::string set_status = "ChangesApplied";
   std::string create_status = "ChangesApplied";
   std::string delete_status = "ChangesApplied";
@@ -174,6 +177,15 @@ class FakeDevice final : public CmsPort {
     if (Failed("GetAttributes", done)) return;
     std::vector<upnp::cms::NodeAttributes> out;
     for (const auto& p : paths) {
+      if (p.ends_with("#/")) {  // a table's structure path: its Access, if published
+        if (!publish_table_access) return Fail(done, 701, "invalid path " + p);
+        bool known = false;
+        for (const auto& [sp, def] : defs_) known = known || sp.starts_with(p);
+        if (!known) return Fail(done, 703, "no such table " + p);
+        const bool rw = creatable.count(p.substr(0, p.size() - 2)) > 0;
+        out.push_back({p, {{"Access", rw ? "readWrite" : "readOnly"}}});
+        continue;
+      }
       std::vector<std::string> leaves;
       for (auto it = values_.lower_bound(p); it != values_.end() && it->first.starts_with(p);
            ++it) {

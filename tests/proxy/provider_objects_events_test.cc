@@ -92,10 +92,13 @@ TEST_F(ProxyProviderTest, DeleteObjectAndNumbersAreNotReused) {
 
 TEST_F(ProxyProviderTest, AddDeleteFaults) {
   StartEmbedded();
-  // A table the device does not let us extend: 706 -> 9001.
-  EXPECT_EQ(Add(nat_ + "Monitoring.Process.").status().code(), Code::kRequestDenied);
-  EXPECT_EQ(Delete(nat_ + "Monitoring.Process.1.").status().code(), Code::kRequestDenied);
+  // A table the device publishes as fixed: 9005 without asking it (provider_table_access_test).
+  EXPECT_EQ(Add(nat_ + "Monitoring.Process.").status().code(), Code::kInvalidParameterName);
+  EXPECT_EQ(Delete(nat_ + "Monitoring.Process.1.").status().code(), Code::kInvalidParameterName);
   EXPECT_TRUE(dev_.HasRow("/UPnP/DM/Monitoring/Process/0/"));
+  // A writable table the device refuses to extend anyway: 706 -> 9001.
+  dev_.FailNext("CreateInstance", 1, 706);
+  EXPECT_EQ(Add(nat_ + "Storage.Volume.").status().code(), Code::kRequestDenied);
   dev_.FailNext("CreateInstance", 1, 603);
   EXPECT_EQ(Add(nat_ + "Storage.Volume.").status().code(), Code::kResourcesExceeded);
   // Unknown rows and tables.

@@ -90,6 +90,24 @@ TEST_F(ActionsTest, CmsReadActions) {
   EXPECT_EQ(attrs.value[0].attributes.at("Access"), "readWrite");
   EXPECT_EQ(attrs.value[0].attributes.at("EventOnChange"), "1");
 
+  // A table's access, on its structure path (issue 11, item 7): readWrite when instances may be
+  // created and deleted, readOnly for a fixed table.
+  auto tables = Await<std::vector<cms::NodeAttributes>>([&](auto cb) {
+    dm_->GetAttributes(nas_,
+                       {"/UPnP/DM/Configuration/Network/IPInterface/#/",
+                        "/UPnP/DM/Storage/Volume/#/", "/UPnP/DM/Storage/Volume/#/Share/#/"},
+                       cb);
+  });
+  ASSERT_TRUE(tables.ok()) << tables.status;
+  ASSERT_EQ(tables.value.size(), 3u);
+  EXPECT_EQ(tables.value[0].path, "/UPnP/DM/Configuration/Network/IPInterface/#/");
+  EXPECT_EQ(tables.value[0].attributes.at("Access"), "readOnly");
+  EXPECT_EQ(tables.value[1].attributes.at("Access"), "readWrite");
+  EXPECT_EQ(tables.value[2].attributes.at("Access"), "readWrite");
+  auto no_table = Await<std::vector<cms::NodeAttributes>>(
+      [&](auto cb) { dm_->GetAttributes(nas_, {"/UPnP/DM/Storage/#/"}, cb); });
+  EXPECT_EQ(no_table.upnp_error, 703);
+
   auto cu =
       Await<cms::ConfigurationUpdate>([&](auto cb) { dm_->GetConfigurationUpdate(plug_, cb); });
   ASSERT_TRUE(cu.ok()) << cu.status;

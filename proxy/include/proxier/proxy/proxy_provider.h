@@ -53,6 +53,11 @@ struct ParamMeta {
   bool eventable = true;
 };
 
+// What is known of a multi-instance table's access (by structure path, "/A/#/"): whether rows may
+// be created and deleted. kUnknown: the device did not publish it (GetAttributes on the table's
+// structure path refused or silent) and no CreateInstance/DeleteInstance has succeeded on it yet.
+enum class TableAccess { kUnknown, kFixed, kWritable };
+
 // Mounted by its owner at each Mount's CWMP prefix (one provider for all subtrees of the device,
 // so one RPC costs one device request).
 // Trust boundary (issue 10): an answer counts only for what was asked (other items are dropped
@@ -105,6 +110,11 @@ class ProxyProvider final : public datamodel::Provider {
   const std::string& udn() const { return udn_; }
   // Metadata known for a structure path (nullptr if none).
   const ParamMeta* Meta(const std::string& structure) const;
+  // Access of a table by structure path ("/A/#/"), as the device published it or as learned from
+  // a CreateInstance/DeleteInstance it accepted (kUnknown when neither). GetParameterNames shows a
+  // table and its rows Writable only when kWritable; AddObject/DeleteObject on a kFixed table
+  // fault 9005 without asking the device (see docs/UPNP.md "Table access").
+  TableAccess AccessOf(const std::string& table_structure) const;
 
   // Provider.
   bool IsLocal() const override { return false; }
@@ -122,6 +132,11 @@ class ProxyProvider final : public datamodel::Provider {
  private:
   ProxyProvider(EventLoop& loop, Db& db, CmsPort& port, InstanceMap& map, std::string udn,
                 ProxyOptions options, CommandListener on_command);
+  struct TableMeta {
+    bool writable = false;
+    bool learned = false;  // from an accepted Create/DeleteInstance, not published
+  };
+  using TableMap = std::map<std::string, TableMeta>;  // table structure path -> access
   struct Command {
     int64_t id = 0;
     std::vector<upnp::cms::ParameterValue> values;
@@ -138,7 +153,16 @@ class ProxyProvider final : public datamodel::Provider {
                                                Status* missing) const;
   Status LoadState();
   Status StoreMeta();
-  void MergeAttributes(const std::vector<upnp::cms::NodeAttributes>& nodes);
+  // Parameters into meta_; tables' access (nodes) into `tables` (nullptr: tables_).
+  void MergeAttributes(const std::vector<upnp::cms::NodeAttributes>& nodes,
+                       TableMap* tables = nullptr);
+  // The table structure paths ("/A/#/", "/A/#/B/#/") of the supported structure.
+  std::vector<std::string> Tables() const;
+  // Records the access a device published for the tables of `nodes` (paths ending '/').
+  void MergeTableAccess(const std::vector<upnp::cms::NodeAttributes>& nodes, TableMap* tables);
+  // A table of unknown access on which the device accepted CreateInstance/DeleteInstance:
+  // remembered (and stored) as writable.
+  void LearnWritable(const std::string& table_structure);
   // Structure and (permissive) metadata from values read, for a device without the actions.
   void LearnFromValues(const std::vector<datamodel::ParamValue>& values);
   void ValidateItems(const std::vector<datamodel::SetItem>& items,
@@ -184,6 +208,7 @@ class ProxyProvider final : public datamodel::Provider {
   std::vector<Mount> mounts_;
   std::map<std::string, ParamMeta> meta_;  // structure path -> metadata
   std::set<std::string> structure_;        // supported structure paths (leaves and nodes)
+  TableMap tables_;                        // table structure path "/A/#/" -> access
   std::map<std::string, datamodel::ParamValue> cache_;  // CWMP name -> last value read
   std::map<std::string, int> notified_;                 // CWMP name -> Notification level (>= 1)
   std::deque<Command> commands_;
