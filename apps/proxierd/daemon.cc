@@ -3,6 +3,7 @@
 
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include "proxier/core/cwmp_client.h"
 #include "proxier/core/gateway_model.h"
 #include "proxier/core/http_client.h"
+#include "store_files.h"
 #include "upnp_setup.h"
 
 namespace proxier::app {
@@ -83,10 +85,22 @@ ExitAction RunDaemon(const DaemonConfig& config, const std::string& config_path,
   sigaddset(&mask, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &mask, nullptr);
   std::filesystem::path store_dir = std::filesystem::path(config.storage_path).parent_path();
-  if (!store_dir.empty()) std::filesystem::create_directories(store_dir);
+  WarnIfConfigExposed(config_path, !config.acs_password.empty() || !config.cr_password.empty() ||
+                                       !config.virtual_cr_secret.empty());
+  // The store holds the passwords: its directory 0700, its files 0600, whatever the umask.
+  if (Status st = PrepareStore(config.storage_path); !st.ok()) {
+    PX_LOG(kError, "proxierd") << st.message();
+    return ExitAction::kStop;
+  }
+  const mode_t old_umask = umask(077);  // SQLite creates the database (and -wal/-shm) 0600
   auto db = Db::Open(config.storage_path);
+  umask(old_umask);
   if (!db.ok()) {
     PX_LOG(kError, "proxierd") << db.status().message();
+    return ExitAction::kStop;
+  }
+  if (Status st = SealStoreFiles(config.storage_path); !st.ok()) {
+    PX_LOG(kError, "proxierd") << st.message();
     return ExitAction::kStop;
   }
   SystemClock clock;
