@@ -90,7 +90,8 @@ int main(int argc, char** argv) {
                  "UDN and exit");
   CLI11_PARSE(app, argc, argv);
   if (version) {
-    std::cout << "proxierd " << PROXIER_VERSION << " (vendor OUI " << PROXIER_VENDOR_OUI << ")\n";
+    std::cout << "proxierd " << PROXIER_VERSION << " (git " << PROXIER_GIT_REVISION
+              << ", vendor OUI " << PROXIER_VENDOR_OUI << ")\n";
     return 0;
   }
 

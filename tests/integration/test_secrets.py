@@ -89,6 +89,13 @@ class SecretsTest(IntegrationTest):
             self.assertNotIn(secret, uploaded)
             self.assertNotIn(secret, check.stdout + check.stderr)
 
+    def test_version_names_the_release_the_revision_and_the_vendor_oui(self):
+        out = subprocess.run([binary("proxierd"), "--version"], capture_output=True, text=True,
+                             timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertRegex(out.stdout.strip(), r"^proxierd \d+\.\d+\.\d+ \(git (?:[0-9a-f]{7,}"
+                                             r"(?:-dirty)?|unknown), vendor OUI [0-9A-F]{6}\)$")
+
 
 if __name__ == "__main__":
     unittest.main()
