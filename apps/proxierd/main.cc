@@ -24,8 +24,17 @@ namespace {
 using proxier::Status;
 namespace dm = proxier::datamodel;
 
+// The source tree's definitions for a binary of the build tree; else share/proxier/defs next to
+// the installed binary; else the configured install directory.
 std::string DefaultDefsDir() {
-  if (std::filesystem::is_directory(PROXIER_DEFS_SOURCE_DIR)) return PROXIER_DEFS_SOURCE_DIR;
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return PROXIER_DEFS_INSTALL_DIR;
+  if (exe.string().starts_with(std::string(PROXIER_BUILD_DIR) + "/") &&
+      std::filesystem::is_directory(PROXIER_DEFS_SOURCE_DIR))
+    return PROXIER_DEFS_SOURCE_DIR;
+  const std::filesystem::path beside = exe.parent_path() / PROXIER_DEFS_RELATIVE_DIR;
+  if (std::filesystem::is_directory(beside, ec)) return beside.lexically_normal().string();
   return PROXIER_DEFS_INSTALL_DIR;
 }
 
@@ -73,7 +82,7 @@ int PrintModelSummary(const dm::Schema& schema, dm::DataModel& model) {
 
 int main(int argc, char** argv) {
   CLI::App app{"proxierd - TR-069 proxier CPE for UPnP DM devices"};
-  std::string config_path = "/etc/proxier/proxierd.toml";
+  std::string config_path = PROXIER_CONFIG_PATH;
   std::string log_level;
   std::string defs_dir;
   std::string vd_udn;
