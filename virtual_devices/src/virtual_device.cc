@@ -150,11 +150,13 @@ Status VirtualDevice::StartClient() {
   co.notify_poll = ctx_.options.notify_poll;
   co.seed = Seed();
   co.available = [this] { return available(); };
+  co.start_is_reboot = false;  // an owed Reboot is a BMS Reboot still to send
   client_ = std::make_unique<core::CwmpClient>(ctx_.loop, ctx_.random, ctx_.db, *model_, *store_,
                                                ctx_.http, ctx_.cr_server, Hooks(), std::move(co));
   InstallHandlers(*client_);
   Status st = client_->Start();
   if (!st.ok()) PX_LOG(kError, "vd") << ns_ << " (" << md_.udn << "): client: " << st;
+  if (st.ok()) ResumeOps();  // once, when the appliance is reachable
   return st;
 }
 
@@ -247,6 +249,7 @@ void VirtualDevice::FinishFactoryReset() {
   // The virtual CPE's own state goes: events, ParameterKey, ACS-set ManagementServer values,
   // attributes. The DeviceId, instance maps and parameter metadata stay (they are the device's).
   Teardown();
+  ForgetPing();
   Status st = core::CwmpClient::WipeState(ctx_.db, ns_);
   if (st.ok()) st = datamodel::StoredProvider::WipeNamespace(ctx_.db, ns_);
   if (!st.ok()) PX_LOG(kError, "vd") << ns_ << ": factory reset: " << st;

@@ -22,6 +22,7 @@ void VirtualDevice::BuildDiagnostics() {
   using datamodel::ValueType;
   diag_ = std::make_unique<ComputedProvider>();
   const std::string p = kPing;
+  LoadPing();  // settings, state and results of an earlier run (a Requested test is resumed)
 
   ComputedProvider::Param state;
   state.get = [this] { return ping_.state; };
@@ -32,9 +33,11 @@ void VirtualDevice::BuildDiagnostics() {
     ping_.result = {};
     if (v == "Canceled") {
       ping_.state = "None";
+      SavePing();
       return Status::Ok();
     }
     ping_.state = "Requested";
+    SavePing();  // in the SetParameterValues' commit: owed once its answer leaves
     // After the SetParameterValues (its other items, its commit): then the BMS Ping.
     ctx_.loop.Post([this, alive = Alive(), run = ping_.run] {
       if (alive() && ping_.run == run) StartPing();
@@ -56,6 +59,7 @@ void VirtualDevice::BuildDiagnostics() {
   host.set = [this, written](const std::string& v) {
     written();
     ping_.host = v;
+    SavePing();
     return Status::Ok();
   };
   diag_->Add(p + "Host", std::move(host));
@@ -74,6 +78,7 @@ void VirtualDevice::BuildDiagnostics() {
     param.set = [this, field, written](const std::string& v) {
       written();
       ping_.*field = static_cast<uint32_t>(std::stoul(v));
+      SavePing();
       return Status::Ok();
     };
     diag_->Add(p + name, std::move(param));
@@ -113,6 +118,7 @@ void VirtualDevice::StartPing() {
       return FinishPing("Error_Internal");
     }
     ping_.test = *test;
+    SavePing();  // a restart polls this test again instead of starting another
     const uint64_t budget_ms = uint64_t{ping_.timeout_ms} * ping_.repetitions;
     ping_.deadline = ctx_.loop.clock().Now() + Millis(budget_ms) + kPingMargin;
     if (ping_timer_) ctx_.loop.Cancel(*ping_timer_);
@@ -154,7 +160,20 @@ void VirtualDevice::FinishPing(const std::string& state) {
   ping_.test.reset();
   ping_.state = state;
   PX_LOG(kInfo, "vd") << ns_ << ": IPPing " << state;
-  if (client_) client_->Trigger("8 DIAGNOSTICS COMPLETE");
+  if (!client_ || !client_->running()) {
+    SavePing();
+    PX_LOG(kError, "vd") << ns_ << ": 8 DIAGNOSTICS COMPLETE not queued: no client";
+    return;
+  }
+  {
+    // The outcome and its event in one commit: a crash leaves the test Requested (run again)
+    // or its event queued.
+    ScopedCommit commit(ctx_.db, "a finished IPPing");
+    SavePing();
+    Status st = client_->events().Add("8 DIAGNOSTICS COMPLETE");
+    if (!st.ok()) PX_LOG(kError, "vd") << ns_ << ": 8 DIAGNOSTICS COMPLETE not queued: " << st;
+  }
+  client_->Trigger("8 DIAGNOSTICS COMPLETE");  // queued already: starts the session
 }
 
 }  // namespace proxier::virtual_devices
