@@ -73,7 +73,7 @@ class Kill9Test(VirtualTest):
         who, name = op.split(" ", 1)
         device = GATEWAY_ID if who == "gw" else self.vd
         key = "k9-%d" % n
-        informs = len(self.informs(device))
+        informs = self.acs.device(device)["informs"]  # total (lab-acs keeps the last 1000)
         transfers = len(self.acs.transfers())
         task = self.task(device, name, key, n)
         # Widens the windows in which an SMS operation or a test runs on the appliance.
@@ -140,7 +140,7 @@ class Kill9Test(VirtualTest):
             if self.cr(device) == 200:
                 return True
             self.acs.call("GET", "/devices/%s/wait?informs=%d&timeout=0.3" % (
-                self.quoted(device), len(self.informs(device))), timeout=10)
+                self.quoted(device), self.acs.device(device)["informs"]), timeout=10)
         return False
 
     def cr(self, device):
@@ -172,13 +172,23 @@ class Kill9Test(VirtualTest):
                   "IPPing": ("8 DIAGNOSTICS COMPLETE", "")}[name]
         deadline = time.monotonic() + OWED_TIMEOUT
         while time.monotonic() < deadline:
-            seen = self.informs(device)
-            for inform in seen[informs:]:
+            total, recent = self.informs_since(device, informs)
+            for inform in recent:
                 if tuple(wanted) in {(e[0], e[1]) for e in inform["events"]}:
                     return True
             self.acs.call("GET", "/devices/%s/wait?informs=%d&timeout=5" % (
-                self.quoted(device), len(seen)), timeout=20)
+                self.quoted(device), total), timeout=20)
         return False
+
+    def informs_since(self, device, count):
+        """(total, the Informs received after the first `count`): lab-acs lists only the last
+        1000, so they are counted from its total, read before and after the list."""
+        while True:
+            total = self.acs.device(device)["informs"]
+            listed = self.informs(device)
+            if self.acs.device(device)["informs"] == total:
+                new = total - count
+                return total, (listed[len(listed) - new:] if new > 0 else [])
 
 
 if __name__ == "__main__":
