@@ -53,7 +53,7 @@ class Kill9Test(VirtualTest):
             f.write("config")
         kills = {op: 0 for op in OPS}
         modes = {m: 0 for m in MODES}
-        lost, refused = [], []
+        lost, refused, faulted = [], [], []
         for n in range(rounds):
             op, mode = rng.choice(ops), rng.choice(MODES)
             outcome = self.one_round(n, op, mode, rng)
@@ -61,11 +61,14 @@ class Kill9Test(VirtualTest):
             modes[mode] += 1
             if outcome == "lost":
                 lost.append((n, op, mode))
+            elif outcome.startswith("completed with"):
+                faulted.append((n, op, mode, outcome))
             elif outcome != "ok":
                 refused.append((n, op, mode, outcome))
         elapsed = time.monotonic() - started
         log("seed %d: %d kills in %.0f s; per operation %s; per kill point %s; refused %s; "
-            "lost %d %s" % (seed, rounds, elapsed, kills, modes, refused, len(lost), lost))
+            "completed with a fault %s; lost %d %s" % (seed, rounds, elapsed, kills, modes,
+                                                      refused, faulted, len(lost), lost))
         self.assertEqual(lost, [], "owed completions lost (seed %d)" % seed)
 
     # -- one round ----------------------------------------------------------------------------
@@ -103,8 +106,14 @@ class Kill9Test(VirtualTest):
         if first["state"] != "done":
             return "fault (settings) %s" % first["response"]
         found = self.owed(device, name, key, informs, transfers)
-        log("round %d: %-18s killed at %-27s %s" % (n, op, mode, "ok" if found else "LOST"))
-        return "ok" if found else "lost"
+        outcome = "lost" if found is None else "ok"
+        if found and found is not True:  # a TransferComplete or DUStateChangeComplete
+            codes = [r["fault"]["code"] for r in found.get("results", [found])]
+            if any(codes):
+                outcome = "completed with faults %s" % codes
+        log("round %d: %-18s killed at %-27s %s" % (n, op, mode, outcome.upper()
+                                                     if outcome == "lost" else outcome))
+        return outcome
 
     def task(self, device, name, key, n):
         if name in ("Reboot", "FactoryReset"):
@@ -157,7 +166,8 @@ class Kill9Test(VirtualTest):
         return urllib.parse.quote(device, safe="")
 
     def owed(self, device, name, key, informs, transfers):
-        """True once what `name` owes arrives at lab-acs (bounded by OWED_TIMEOUT)."""
+        """What `name` owes once it arrives at lab-acs (the transfer entry, or True for an
+        event), None if it does not within OWED_TIMEOUT."""
         if name in ("Download", "ChangeDUState"):
             method = "TransferComplete" if name == "Download" else "DUStateChangeComplete"
             deadline = time.monotonic() + OWED_TIMEOUT
@@ -165,9 +175,9 @@ class Kill9Test(VirtualTest):
                 entries = self.acs.get_ok("/transfers")
                 for t in entries[transfers:]:
                     if (t["device"], t["method"], t["command_key"]) == (device, method, key):
-                        return True
+                        return t
                 self.acs.call("GET", "/transfers?after=%d&wait=5" % len(entries), timeout=20)
-            return False
+            return None
         wanted = {"Reboot": ("M Reboot", key), "FactoryReset": ("0 BOOTSTRAP", ""),
                   "IPPing": ("8 DIAGNOSTICS COMPLETE", "")}[name]
         deadline = time.monotonic() + OWED_TIMEOUT
@@ -178,7 +188,7 @@ class Kill9Test(VirtualTest):
                     return True
             self.acs.call("GET", "/devices/%s/wait?informs=%d&timeout=5" % (
                 self.quoted(device), total), timeout=20)
-        return False
+        return None
 
     def informs_since(self, device, count):
         """(total, the Informs received after the first `count`): lab-acs lists only the last

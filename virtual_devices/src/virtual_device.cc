@@ -171,8 +171,14 @@ void VirtualDevice::Changed(upnp::DeviceChange change) {
     return;
   }
   // Back after byebye/expiry, or restarted (new BOOTID): the virtual CPE booted.
-  if (online_ && (!was || change == upnp::DeviceChange::kRebooted)) BackFromReboot();
-  if (online_ && change == upnp::DeviceChange::kDescribed) Refresh();
+  if (online_ && (!was || change == upnp::DeviceChange::kRebooted) && !reboot_deferred_) {
+    BackFromReboot();
+  }
+  if (online_ && change == upnp::DeviceChange::kDescribed) {
+    if (reboot_deferred_) SendReboot();
+    Refresh();
+    ResumeOps();  // the appliance's actions can be called now
+  }
 }
 
 void VirtualDevice::BackFromReboot() {
@@ -182,6 +188,7 @@ void VirtualDevice::BackFromReboot() {
   }
   const bool was_restarting = restarting_;
   restarting_ = false;
+  reboot_deferred_ = false;
   if (client_ && client_->in_session() && !was_restarting) {
     client_->Trigger("1 BOOT");
     return;
@@ -225,6 +232,17 @@ void VirtualDevice::OnRebootRequested() {
     PX_LOG(kWarning, "vd") << ns_ << ": not seen rebooting, taken as back";
     BackFromReboot();
   });
+  if (!online_ || !Description()) {
+    // Owed from before a restart, the appliance not seen yet: sent once it is described.
+    PX_LOG(kInfo, "vd") << ns_ << ": BMS Reboot waits for the appliance";
+    reboot_deferred_ = true;
+    return;
+  }
+  SendReboot();
+}
+
+void VirtualDevice::SendReboot() {
+  reboot_deferred_ = false;
   ctx_.actions.Reboot(md_.udn, [this, alive = Alive()](Status st) {
     if (!alive() || st.ok()) return;
     PX_LOG(kWarning, "vd") << ns_ << " (" << md_.udn << "): BMS Reboot failed: " << st.message();

@@ -77,6 +77,7 @@ class VirtualDevice {
 
   // Reboot and factory reset.
   void OnRebootRequested();
+  void SendReboot();
   void OnFactoryResetRequested();
   void FinishFactoryReset();
   void BackFromReboot();
@@ -150,6 +151,9 @@ class VirtualDevice {
   std::vector<std::string> mounted_;  // provider prefixes mounted in model_
   bool online_ = false;
   bool restarting_ = false;  // reboot / factory reset under way
+  // A Reboot owed from before a restart waits for the appliance to be described (its actions
+  // cannot be called before).
+  bool reboot_deferred_ = false;
   bool refreshing_ = false;
   bool refresh_again_ = false;
   int identify_failures_ = 0;

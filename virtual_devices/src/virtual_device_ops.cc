@@ -179,7 +179,7 @@ void VirtualDevice::CompleteOp(int64_t op, const cwmp::CpeRequest& request,
 }
 
 void VirtualDevice::ResumeOps() {
-  if (ops_resumed_ || !client_ || !available()) return;
+  if (ops_resumed_ || !client_ || !available() || !Description()) return;
   ops_resumed_ = true;
   if (ping_.state == "Requested") {
     PX_LOG(kInfo, "vd") << ns_ << ": IPPing requested before the restart: "

@@ -121,7 +121,8 @@ void VirtualDevice::StartDownload(int64_t op, const cwmp::Download& d, std::stri
   }
   auto finish = [this, alive = Alive(), op, key = d.command_key, start](cwmp::FaultStruct fault) {
     if (!alive()) return;
-    PX_LOG(kInfo, "vd") << ns_ << ": download '" << key << "' finished with " << fault.code;
+    PX_LOG(kInfo, "vd") << ns_ << ": download '" << key << "' finished with " << fault.code
+                        << (fault.string.empty() ? "" : " (" + fault.string + ")");
     cwmp::TransferComplete tc{key, fault, start, Now()};
     CompleteOp(op, tc, {{"7 TRANSFER COMPLETE", ""}, {"M Download", key}}, "a TransferComplete");
   };
