@@ -1,6 +1,7 @@
 // VirtualDevice: one appliance run as a virtual CWMP device (private to the module).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -84,7 +85,8 @@ class VirtualDevice {
 
   // Software management (virtual_device_sms.cc).
   struct DuBatch {
-    int64_t op = 0;  // its vd_op row
+    int64_t op = 0;                // its vd_op row
+    size_t resumed_at = SIZE_MAX;  // the step a restart resumed it at
     core::cwmp::ChangeDUState request;
     std::vector<core::cwmp::DuOpResult> results;
   };

@@ -240,6 +240,7 @@ void VirtualDevice::ResumeOps() {
       }
     }
     const size_t step = std::min<size_t>(static_cast<size_t>(r.step), batch->results.size());
+    batch->resumed_at = step;
     ctx_.loop.Post([this, alive = Alive(), batch, step, sms = r.sms] {
       if (alive()) RunDuOps(batch, step, sms);
     });

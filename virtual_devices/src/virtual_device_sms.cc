@@ -169,6 +169,10 @@ void VirtualDevice::RunDuOps(std::shared_ptr<DuBatch> batch, size_t i,
   auto next = [this, alive = Alive(), batch, i](cwmp::FaultStruct fault, std::string state,
                                                 std::string version) {
     if (!alive()) return;
+    if (fault.code != 0) {
+      PX_LOG(kInfo, "vd") << ns_ << ": ChangeDUState '" << batch->request.command_key
+                          << "' operation " << i + 1 << ": " << fault.code << " " << fault.string;
+    }
     cwmp::DuOpResult& r = batch->results[i];
     r.fault = fault;
     r.current_state = std::move(state);
@@ -191,9 +195,23 @@ void VirtualDevice::RunDuOps(std::shared_ptr<DuBatch> batch, size_t i,
   if (!sms) save(i, std::nullopt);  // before the SMS call: the UUID and start time stay
   const std::string uuid = r.uuid;
   const std::string kept = op.kind == Kind::kInstall ? "Failed" : "Installed";
-  auto started = [this, alive = Alive(), next, save, i, kind = op.kind, uuid, duid,
-                  kept](Result<uint32_t> id) {
+  // Sent again after a restart that came before its OperationID was stored: an Uninstall the
+  // appliance carried out already is refused now; its DU being gone is the success.
+  const bool again = batch->resumed_at == i && !sms;
+  auto started = [this, alive = Alive(), next, save, i, kind = op.kind, uuid, duid, kept,
+                  again](Result<uint32_t> id) {
     if (!alive()) return;
+    if (!id.ok() && again && kind == Kind::kUninstall) {
+      const std::string why = "SMS: " + id.status().message();
+      return ctx_.actions.GetDuInfo(md_.udn, duid,
+                                    [this, alive, next, uuid, kept, why](Result<upnp::DuInfo> du) {
+                                      if (!alive()) return;
+                                      if (du.ok() && du->state != "Uninstalled")
+                                        return next({9002, why}, kept, "");
+                                      ForgetDu(uuid);
+                                      next({0, ""}, "Uninstalled", "");
+                                    });
+    }
     if (!id.ok()) return next({9002, "SMS: " + id.status().message()}, kept, "");
     save(i, *id);
     WaitOperation(*id,
