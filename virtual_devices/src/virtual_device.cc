@@ -176,9 +176,17 @@ void VirtualDevice::Changed(upnp::DeviceChange change) {
   }
   if (online_ && change == upnp::DeviceChange::kDescribed) {
     if (reboot_deferred_) SendReboot();
+    auto waiting = std::move(when_described_);
+    when_described_.clear();
+    for (auto& fn : waiting) fn();
     Refresh();
     ResumeOps();  // the appliance's actions can be called now
   }
+}
+
+void VirtualDevice::WhenDescribed(std::function<void()> fn) {
+  if (online_ && Description()) return fn();
+  when_described_.push_back(std::move(fn));
 }
 
 void VirtualDevice::BackFromReboot() {

@@ -79,6 +79,9 @@ class VirtualDevice {
   // Reboot and factory reset.
   void OnRebootRequested();
   void SendReboot();
+  // Runs `fn` now if the appliance is online and described (its actions can be called), else
+  // when it is (after a restart the ACS may ask before: the answer left, the work waits).
+  void WhenDescribed(std::function<void()> fn);
   void OnFactoryResetRequested();
   void FinishFactoryReset();
   void BackFromReboot();
@@ -156,6 +159,7 @@ class VirtualDevice {
   // A Reboot owed from before a restart waits for the appliance to be described (its actions
   // cannot be called before).
   bool reboot_deferred_ = false;
+  std::vector<std::function<void()>> when_described_;
   bool refreshing_ = false;
   bool refresh_again_ = false;
   int identify_failures_ = 0;

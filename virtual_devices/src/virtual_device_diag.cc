@@ -40,7 +40,10 @@ void VirtualDevice::BuildDiagnostics() {
     SavePing();  // in the SetParameterValues' commit: owed once its answer leaves
     // After the SetParameterValues (its other items, its commit): then the BMS Ping.
     ctx_.loop.Post([this, alive = Alive(), run = ping_.run] {
-      if (alive() && ping_.run == run) StartPing();
+      if (!alive() || ping_.run != run) return;
+      WhenDescribed([this, run] {
+        if (ping_.run == run) StartPing();
+      });
     });
     return Status::Ok();
   };

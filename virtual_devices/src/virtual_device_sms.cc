@@ -88,7 +88,7 @@ void VirtualDevice::InstallHandlers(core::CwmpClient& client) {
     auto op = StoreDownload(d);
     if (!op.ok()) return respond(cwmp::Fault{9002, op.status().message(), {}, ""});
     ctx_.loop.RunAfter(Seconds(d.delay_seconds), [this, alive = Alive(), op = *op, d] {
-      if (alive()) StartDownload(op, d, "", std::nullopt);
+      if (alive()) WhenDescribed([this, op, d] { StartDownload(op, d, "", std::nullopt); });
     });
     respond(cwmp::DownloadResult{});  // Status 1: TransferComplete follows
   });
@@ -108,7 +108,7 @@ void VirtualDevice::InstallHandlers(core::CwmpClient& client) {
         batch->results.resize(c.operations.size());
         respond(cwmp::ChangeDUStateResult{});
         ctx_.loop.Post([this, alive = Alive(), batch] {
-          if (alive()) RunDuOps(batch, 0);
+          if (alive()) WhenDescribed([this, batch] { RunDuOps(batch, 0); });
         });
       });
 }
