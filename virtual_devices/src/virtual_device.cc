@@ -174,13 +174,14 @@ void VirtualDevice::Changed(upnp::DeviceChange change) {
   if (online_ && (!was || change == upnp::DeviceChange::kRebooted) && !reboot_deferred_) {
     BackFromReboot();
   }
-  if (online_ && change == upnp::DeviceChange::kDescribed) {
+  if (online_ && change == upnp::DeviceChange::kDescribed) Refresh();
+  if (online_ && Description()) {
+    // The appliance's actions can be called now.
     if (reboot_deferred_) SendReboot();
     auto waiting = std::move(when_described_);
     when_described_.clear();
     for (auto& fn : waiting) fn();
-    Refresh();
-    ResumeOps();  // the appliance's actions can be called now
+    ResumeOps();
   }
 }
 

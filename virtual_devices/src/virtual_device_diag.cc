@@ -116,6 +116,11 @@ void VirtualDevice::StartPing() {
   const uint64_t run = ping_.run;
   ctx_.actions.Ping(md_.udn, request, [this, alive = Alive(), run](Result<uint32_t> test) {
     if (!alive() || ping_.run != run) return;
+    if (!test.ok() && !online_) {  // gone meanwhile: run when it is back
+      return WhenDescribed([this, run] {
+        if (ping_.run == run) StartPing();
+      });
+    }
     if (!test.ok()) {
       PX_LOG(kWarning, "vd") << ns_ << ": BMS Ping: " << test.status().message();
       return FinishPing("Error_Internal");

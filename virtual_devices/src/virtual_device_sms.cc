@@ -137,14 +137,17 @@ void VirtualDevice::StartDownload(int64_t op, const cwmp::Download& d, std::stri
   if (!HasSms()) return finish({9010, "the device has no SoftwareManagement service"});
   const std::string type = d.file_type.starts_with("1 ") ? "Firmware" : "Configuration";
   PX_LOG(kInfo, "vd") << ns_ << ": SMS Install " << type << " " << RedactUrl(d.url);
-  ctx_.actions.Install(md_.udn, WithCredentials(d.url, d.username, d.password), type,
-                       [this, alive = Alive(), op, start, finish, wait](Result<uint32_t> id) {
-                         if (!alive()) return;
-                         if (!id.ok())
-                           return finish({9010, "SMS Install: " + id.status().message()});
-                         SaveOpProgress(op, 0, *id, start);
-                         wait(*id);
-                       });
+  ctx_.actions.Install(
+      md_.udn, WithCredentials(d.url, d.username, d.password), type,
+      [this, alive = Alive(), op, d, start, finish, wait](Result<uint32_t> id) {
+        if (!alive()) return;
+        if (!id.ok() && !online_) {  // gone meanwhile: again when it is back
+          return WhenDescribed([this, op, d, start] { StartDownload(op, d, start, std::nullopt); });
+        }
+        if (!id.ok()) return finish({9010, "SMS Install: " + id.status().message()});
+        SaveOpProgress(op, 0, *id, start);
+        wait(*id);
+      });
 }
 
 void VirtualDevice::RunDuOps(std::shared_ptr<DuBatch> batch, size_t i,
@@ -198,9 +201,12 @@ void VirtualDevice::RunDuOps(std::shared_ptr<DuBatch> batch, size_t i,
   // Sent again after a restart that came before its OperationID was stored: an Uninstall the
   // appliance carried out already is refused now; its DU being gone is the success.
   const bool again = batch->resumed_at == i && !sms;
-  auto started = [this, alive = Alive(), next, save, i, kind = op.kind, uuid, duid, kept,
+  auto started = [this, alive = Alive(), batch, next, save, i, kind = op.kind, uuid, duid, kept,
                   again](Result<uint32_t> id) {
     if (!alive()) return;
+    if (!id.ok() && !online_) {  // gone meanwhile: the step again when it is back
+      return WhenDescribed([this, batch, i] { RunDuOps(batch, i); });
+    }
     if (!id.ok() && again && kind == Kind::kUninstall) {
       const std::string why = "SMS: " + id.status().message();
       return ctx_.actions.GetDuInfo(md_.udn, duid,
