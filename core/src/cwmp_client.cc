@@ -176,8 +176,10 @@ Status CwmpClient::Start() {
     PX_RETURN_IF_ERROR(queue_->Add("0 BOOTSTRAP"));
   PX_RETURN_IF_ERROR(queue_->Add("1 BOOT"));
   // What the ACS was told before the last stop and that never happened (a crash right after the
-  // answer left): this start is the reboot it was promised; a factory reset is carried out now.
-  if (state_.count(kOwedReboot)) {
+  // answer left): for the gateway this start is the reboot it was promised; a virtual device's
+  // reboot and any factory reset are carried out now.
+  const bool owed_reboot = state_.count(kOwedReboot) > 0 && !options_.start_is_reboot;
+  if (state_.count(kOwedReboot) && options_.start_is_reboot) {
     ScopedCommit commit(db_, "an owed reboot");
     PX_RETURN_IF_ERROR(queue_->Add("M Reboot", State(kOwedReboot)));
     PX_RETURN_IF_ERROR(DropState(kOwedReboot));
@@ -208,10 +210,15 @@ Status CwmpClient::Start() {
                                return !alive.expired() && (session_ || start_posted_);
                              }});
   }
-  if (owed_reset) {
-    PX_LOG(kWarning, "cwmp") << options_.name << ": a FactoryReset was acknowledged before the "
-                             << "last stop and not carried out: carrying it out now";
-    pending_factory_reset_ = true;
+  if (owed_reset || owed_reboot) {
+    PX_LOG(kWarning, "cwmp") << options_.name << ": a " << (owed_reset ? "FactoryReset" : "Reboot")
+                             << " was acknowledged before the last stop and not carried out: "
+                             << "carrying it out now";
+    if (owed_reset) {
+      pending_factory_reset_ = true;
+    } else {
+      pending_reboot_ = State(kOwedReboot);
+    }
     loop_.Post([this, alive = std::weak_ptr<int>(alive_)] {
       if (!alive.expired() && running_) RunPostSessionActions();
     });
@@ -468,34 +475,6 @@ void CwmpClient::UpdateConnectionRequestUrl(const std::string& local_ip) {
   if (ParamOr(std::string(kMs) + "ConnectionRequestURL", "") != url) {
     Status st = model_.SetInternal(std::string(kMs) + "ConnectionRequestURL", url);
     if (!st.ok()) PX_LOG(kWarning, "cwmp") << options_.name << ": ConnectionRequestURL: " << st;
-  }
-}
-
-void CwmpClient::RunPostSessionActions() {
-  if (pending_factory_reset_) {
-    pending_factory_reset_ = false;
-    pending_reboot_.reset();
-    PX_LOG(kInfo, "cwmp") << options_.name << ": factory reset";
-    if (hooks_.factory_reset) {
-      restarting_ = true;
-      hooks_.factory_reset();
-    }
-    return;
-  }
-  if (pending_reboot_) {
-    std::string key = *pending_reboot_;
-    pending_reboot_.reset();
-    {
-      ScopedCommit commit(db_, "a reboot");  // the event and the end of the debt together
-      Status st = queue_->Add("M Reboot", key);
-      if (st.ok()) st = DropState(kOwedReboot);
-      if (!st.ok()) PX_LOG(kError, "cwmp") << options_.name << ": cannot persist M Reboot: " << st;
-    }
-    PX_LOG(kInfo, "cwmp") << options_.name << ": rebooting (CommandKey '" << key << "')";
-    if (hooks_.reboot) {
-      restarting_ = true;
-      hooks_.reboot();
-    }
   }
 }
 

@@ -171,4 +171,33 @@ void CwmpClient::RegisterStandardHandlers() {
   };
 }
 
+// What the Reboot and FactoryReset handlers asked for, carried out after the session.
+void CwmpClient::RunPostSessionActions() {
+  if (pending_factory_reset_) {
+    pending_factory_reset_ = false;
+    pending_reboot_.reset();
+    PX_LOG(kInfo, "cwmp") << options_.name << ": factory reset";
+    if (hooks_.factory_reset) {
+      restarting_ = true;
+      hooks_.factory_reset();
+    }
+    return;
+  }
+  if (pending_reboot_) {
+    std::string key = *pending_reboot_;
+    pending_reboot_.reset();
+    {
+      ScopedCommit commit(db_, "a reboot");  // the event and the end of the debt together
+      Status st = queue_->Add("M Reboot", key);
+      if (st.ok()) st = DropState(kOwedReboot);
+      if (!st.ok()) PX_LOG(kError, "cwmp") << options_.name << ": cannot persist M Reboot: " << st;
+    }
+    PX_LOG(kInfo, "cwmp") << options_.name << ": rebooting (CommandKey '" << key << "')";
+    if (hooks_.reboot) {
+      restarting_ = true;
+      hooks_.reboot();
+    }
+  }
+}
+
 }  // namespace proxier::core

@@ -77,7 +77,12 @@ void ProxyManager::SyncDevice(Device& d) {
     if (!native) trees.push_back({"urn:schemas-upnp-org:dm:1", "/UPnP/DM/", "", "UPnP DM"});
     const bool changed = trees != d.subtrees;
     d.subtrees = std::move(trees);
-    if (d.mode.empty() || d.mode == "pending") {
+    std::string why;
+    // Embedded only because virtual mode could not start while the device was offline and had
+    // never been identified (a restart before its first contact): now it can.
+    const bool retry_virtual = d.mode == "embedded" && d.virtual_refused.empty() && virtual_host_ &&
+                               Wanted(d, &why) == "virtual";
+    if (d.mode.empty() || d.mode == "pending" || retry_virtual) {
       Reevaluate(d);
     } else if (changed && d.mode == "embedded") {
       MountEmbedded(d);

@@ -3,6 +3,7 @@ FactoryReset through BMS, firmware Download and ChangeDUState through SMS, IPPin
 through BMS Ping, a restart of proxierd. Runs only in a private network namespace."""
 import unittest
 
+from harness import wait_for
 from test_upnp_gateway import in_private_namespace
 from virtual_base import VirtualTest
 
@@ -120,6 +121,22 @@ class VirtualLifecycleTest(VirtualTest):
         self.assertNotIn("0 BOOTSTRAP", [e[0] for e in inform["events"]])
         self.assertEqual(self.acs.device(vd)["connection_request_url"], url)
         self.assertEqual(self.vd_cr(vd), 200)
+
+    def test_restart_before_the_first_identification_still_ends_virtual(self):
+        # Regression (found by test_kill9): proxierd stopped while a new appliance had never
+        # answered its DeviceId read starts with the device known but offline; virtual mode
+        # could not start then and the device stayed embedded after it was seen again.
+        self.start_all(sim_commands=["error 1 501 100000"])
+        plug = self.udns[1]
+        wait_for(lambda: "reading its DeviceId" in self.px.log(), timeout=30,
+                 what="virtual device attached, DeviceId unread")
+        self.assertEqual(self.px.kill9(), -9)
+        self.sim.command("error 1 501 0")
+        self.px.start()
+        vd = self.vd_id(plug)
+        self.assertIn("0 BOOTSTRAP", [e[0] for e in self.informs(vd)[0]["events"]])
+        path, mode = self.proxy_row(plug)
+        self.assertEqual(mode["EffectiveMode"], "virtual", mode)
 
 
 if __name__ == "__main__":

@@ -35,12 +35,14 @@ def rows(values, table):
 
 class VirtualTest(IntegrationTest):
     def start_all(self, profiles=("nas", "smart-plug"), proxy="", upnp_timeout_ms=3000,
-                  sim_profiles=None, acs=None, **proxierd_options):
-        """Sim with one appliance per profile, lab-acs (or `acs`), proxierd (gateway
-        bootstrapped)."""
+                  sim_profiles=None, sim_commands=(), acs=None, **proxierd_options):
+        """Sim with one appliance per profile (`sim_commands` sent to it first), lab-acs (or
+        `acs`), proxierd (gateway bootstrapped)."""
         paths = sim_profiles or list(profiles)
         self.sim = Sim(self, paths, len(paths), SIM_PORT)
         self.udns = [self.sim.command("udn %d" % i) for i in range(len(paths))]
+        for line in sim_commands:
+            self.sim.command(line)
         self.acs = acs or self.start_acs()
         self.px = self.make_proxierd(self.acs, **proxierd_options)
         set_upnp_section(self.px.config_path, enabled=True, interface="lo",

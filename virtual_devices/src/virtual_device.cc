@@ -150,11 +150,13 @@ Status VirtualDevice::StartClient() {
   co.notify_poll = ctx_.options.notify_poll;
   co.seed = Seed();
   co.available = [this] { return available(); };
+  co.start_is_reboot = false;  // an owed Reboot is a BMS Reboot still to send
   client_ = std::make_unique<core::CwmpClient>(ctx_.loop, ctx_.random, ctx_.db, *model_, *store_,
                                                ctx_.http, ctx_.cr_server, Hooks(), std::move(co));
   InstallHandlers(*client_);
   Status st = client_->Start();
   if (!st.ok()) PX_LOG(kError, "vd") << ns_ << " (" << md_.udn << "): client: " << st;
+  if (st.ok()) ResumeOps();  // once, when the appliance is reachable
   return st;
 }
 
@@ -169,8 +171,23 @@ void VirtualDevice::Changed(upnp::DeviceChange change) {
     return;
   }
   // Back after byebye/expiry, or restarted (new BOOTID): the virtual CPE booted.
-  if (online_ && (!was || change == upnp::DeviceChange::kRebooted)) BackFromReboot();
+  if (online_ && (!was || change == upnp::DeviceChange::kRebooted) && !reboot_deferred_) {
+    BackFromReboot();
+  }
   if (online_ && change == upnp::DeviceChange::kDescribed) Refresh();
+  if (online_ && Description()) {
+    // The appliance's actions can be called now.
+    if (reboot_deferred_) SendReboot();
+    auto waiting = std::move(when_described_);
+    when_described_.clear();
+    for (auto& fn : waiting) fn();
+    ResumeOps();
+  }
+}
+
+void VirtualDevice::WhenDescribed(std::function<void()> fn) {
+  if (online_ && Description()) return fn();
+  when_described_.push_back(std::move(fn));
 }
 
 void VirtualDevice::BackFromReboot() {
@@ -180,6 +197,7 @@ void VirtualDevice::BackFromReboot() {
   }
   const bool was_restarting = restarting_;
   restarting_ = false;
+  reboot_deferred_ = false;
   if (client_ && client_->in_session() && !was_restarting) {
     client_->Trigger("1 BOOT");
     return;
@@ -223,6 +241,17 @@ void VirtualDevice::OnRebootRequested() {
     PX_LOG(kWarning, "vd") << ns_ << ": not seen rebooting, taken as back";
     BackFromReboot();
   });
+  if (!online_ || !Description()) {
+    // Owed from before a restart, the appliance not seen yet: sent once it is described.
+    PX_LOG(kInfo, "vd") << ns_ << ": BMS Reboot waits for the appliance";
+    reboot_deferred_ = true;
+    return;
+  }
+  SendReboot();
+}
+
+void VirtualDevice::SendReboot() {
+  reboot_deferred_ = false;
   ctx_.actions.Reboot(md_.udn, [this, alive = Alive()](Status st) {
     if (!alive() || st.ok()) return;
     PX_LOG(kWarning, "vd") << ns_ << " (" << md_.udn << "): BMS Reboot failed: " << st.message();
@@ -247,6 +276,7 @@ void VirtualDevice::FinishFactoryReset() {
   // The virtual CPE's own state goes: events, ParameterKey, ACS-set ManagementServer values,
   // attributes. The DeviceId, instance maps and parameter metadata stay (they are the device's).
   Teardown();
+  ForgetPing();
   Status st = core::CwmpClient::WipeState(ctx_.db, ns_);
   if (st.ok()) st = datamodel::StoredProvider::WipeNamespace(ctx_.db, ns_);
   if (!st.ok()) PX_LOG(kError, "vd") << ns_ << ": factory reset: " << st;

@@ -22,6 +22,7 @@ void VirtualDevice::BuildDiagnostics() {
   using datamodel::ValueType;
   diag_ = std::make_unique<ComputedProvider>();
   const std::string p = kPing;
+  LoadPing();  // settings, state and results of an earlier run (a Requested test is resumed)
 
   ComputedProvider::Param state;
   state.get = [this] { return ping_.state; };
@@ -32,12 +33,17 @@ void VirtualDevice::BuildDiagnostics() {
     ping_.result = {};
     if (v == "Canceled") {
       ping_.state = "None";
+      SavePing();
       return Status::Ok();
     }
     ping_.state = "Requested";
+    SavePing();  // in the SetParameterValues' commit: owed once its answer leaves
     // After the SetParameterValues (its other items, its commit): then the BMS Ping.
     ctx_.loop.Post([this, alive = Alive(), run = ping_.run] {
-      if (alive() && ping_.run == run) StartPing();
+      if (!alive() || ping_.run != run) return;
+      WhenDescribed([this, run] {
+        if (ping_.run == run) StartPing();
+      });
     });
     return Status::Ok();
   };
@@ -56,6 +62,7 @@ void VirtualDevice::BuildDiagnostics() {
   host.set = [this, written](const std::string& v) {
     written();
     ping_.host = v;
+    SavePing();
     return Status::Ok();
   };
   diag_->Add(p + "Host", std::move(host));
@@ -74,6 +81,7 @@ void VirtualDevice::BuildDiagnostics() {
     param.set = [this, field, written](const std::string& v) {
       written();
       ping_.*field = static_cast<uint32_t>(std::stoul(v));
+      SavePing();
       return Status::Ok();
     };
     diag_->Add(p + name, std::move(param));
@@ -108,11 +116,17 @@ void VirtualDevice::StartPing() {
   const uint64_t run = ping_.run;
   ctx_.actions.Ping(md_.udn, request, [this, alive = Alive(), run](Result<uint32_t> test) {
     if (!alive() || ping_.run != run) return;
+    if (!test.ok() && !online_) {  // gone meanwhile: run when it is back
+      return WhenDescribed([this, run] {
+        if (ping_.run == run) StartPing();
+      });
+    }
     if (!test.ok()) {
       PX_LOG(kWarning, "vd") << ns_ << ": BMS Ping: " << test.status().message();
       return FinishPing("Error_Internal");
     }
     ping_.test = *test;
+    SavePing();  // a restart polls this test again instead of starting another
     const uint64_t budget_ms = uint64_t{ping_.timeout_ms} * ping_.repetitions;
     ping_.deadline = ctx_.loop.clock().Now() + Millis(budget_ms) + kPingMargin;
     if (ping_timer_) ctx_.loop.Cancel(*ping_timer_);
@@ -154,7 +168,20 @@ void VirtualDevice::FinishPing(const std::string& state) {
   ping_.test.reset();
   ping_.state = state;
   PX_LOG(kInfo, "vd") << ns_ << ": IPPing " << state;
-  if (client_) client_->Trigger("8 DIAGNOSTICS COMPLETE");
+  if (!client_ || !client_->running()) {
+    SavePing();
+    PX_LOG(kError, "vd") << ns_ << ": 8 DIAGNOSTICS COMPLETE not queued: no client";
+    return;
+  }
+  {
+    // The outcome and its event in one commit: a crash leaves the test Requested (run again)
+    // or its event queued.
+    ScopedCommit commit(ctx_.db, "a finished IPPing");
+    SavePing();
+    Status st = client_->events().Add("8 DIAGNOSTICS COMPLETE");
+    if (!st.ok()) PX_LOG(kError, "vd") << ns_ << ": 8 DIAGNOSTICS COMPLETE not queued: " << st;
+  }
+  client_->Trigger("8 DIAGNOSTICS COMPLETE");  // queued already: starts the session
 }
 
 }  // namespace proxier::virtual_devices

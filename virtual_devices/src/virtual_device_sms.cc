@@ -2,6 +2,7 @@
 // (mapping.md §4), with SMS operations polled to completion.
 #include "proxier/common/hash.h"
 #include "proxier/common/log.h"
+#include "proxier/core/event_queue.h"
 #include "proxier/datamodel/value.h"
 #include "virtual_device.h"
 
@@ -83,8 +84,11 @@ void VirtualDevice::InstallHandlers(core::CwmpClient& client) {
     if (d.command_key.size() > 32) {
       return respond(cwmp::Fault{9003, "CommandKey longer than 32 characters", {}, ""});
     }
-    ctx_.loop.RunAfter(Seconds(d.delay_seconds), [this, alive = Alive(), d] {
-      if (alive()) StartDownload(d);
+    // Owed from the moment the answer leaves: stored first (a restart resumes it).
+    auto op = StoreDownload(d);
+    if (!op.ok()) return respond(cwmp::Fault{9002, op.status().message(), {}, ""});
+    ctx_.loop.RunAfter(Seconds(d.delay_seconds), [this, alive = Alive(), op = *op, d] {
+      if (alive()) WhenDescribed([this, op, d] { StartDownload(op, d, "", std::nullopt); });
     });
     respond(cwmp::DownloadResult{});  // Status 1: TransferComplete follows
   });
@@ -96,60 +100,82 @@ void VirtualDevice::InstallHandlers(core::CwmpClient& client) {
         if (c.command_key.size() > 32) {
           return respond(cwmp::Fault{9003, "CommandKey longer than 32 characters", {}, ""});
         }
+        auto op = StoreDuState(c);  // owed from the moment the answer leaves
+        if (!op.ok()) return respond(cwmp::Fault{9002, op.status().message(), {}, ""});
         auto batch = std::make_shared<DuBatch>();
+        batch->op = *op;
         batch->request = c;
         batch->results.resize(c.operations.size());
         respond(cwmp::ChangeDUStateResult{});
         ctx_.loop.Post([this, alive = Alive(), batch] {
-          if (alive()) RunDuOps(batch, 0);
+          if (alive()) WhenDescribed([this, batch] { RunDuOps(batch, 0); });
         });
       });
 }
 
-void VirtualDevice::StartDownload(const cwmp::Download& d) {
-  const std::string start = Now();
-  auto finish = [this, alive = Alive(), key = d.command_key, start](cwmp::FaultStruct fault) {
+void VirtualDevice::StartDownload(int64_t op, const cwmp::Download& d, std::string start,
+                                  std::optional<uint32_t> sms) {
+  if (start.empty()) {
+    start = Now();
+    SaveOpProgress(op, 0, std::nullopt, start);
+  }
+  auto finish = [this, alive = Alive(), op, key = d.command_key, start](cwmp::FaultStruct fault) {
     if (!alive()) return;
-    PX_LOG(kInfo, "vd") << ns_ << ": download '" << key << "' finished with " << fault.code;
+    PX_LOG(kInfo, "vd") << ns_ << ": download '" << key << "' finished with " << fault.code
+                        << (fault.string.empty() ? "" : " (" + fault.string + ")");
     cwmp::TransferComplete tc{key, fault, start, Now()};
-    Status st = client_
-                    ? client_->QueueRequest(tc, {{"7 TRANSFER COMPLETE", ""}, {"M Download", key}})
-                    : Status(Code::kInternalError, "no client");
-    if (!st.ok()) PX_LOG(kError, "vd") << ns_ << ": TransferComplete lost: " << st;
+    CompleteOp(op, tc, {{"7 TRANSFER COMPLETE", ""}, {"M Download", key}}, "a TransferComplete");
   };
+  auto wait = [this, finish](uint32_t id) {
+    WaitOperation(id, [finish](Result<upnp::OperationInfo> info) {
+      if (!info.ok()) return finish({9010, info.status().message()});
+      if (info->state == "Completed") return finish({0, ""});
+      finish(FaultOf(info->error_description));
+    });
+  };
+  if (sms) return wait(*sms);  // started before a restart: poll it again
   if (!HasSms()) return finish({9010, "the device has no SoftwareManagement service"});
   const std::string type = d.file_type.starts_with("1 ") ? "Firmware" : "Configuration";
   PX_LOG(kInfo, "vd") << ns_ << ": SMS Install " << type << " " << RedactUrl(d.url);
-  ctx_.actions.Install(md_.udn, WithCredentials(d.url, d.username, d.password), type,
-                       [this, alive = Alive(), finish](Result<uint32_t> op) {
-                         if (!alive()) return;
-                         if (!op.ok())
-                           return finish({9010, "SMS Install: " + op.status().message()});
-                         WaitOperation(*op, [finish](Result<upnp::OperationInfo> info) {
-                           if (!info.ok()) return finish({9010, info.status().message()});
-                           if (info->state == "Completed") return finish({0, ""});
-                           finish(FaultOf(info->error_description));
-                         });
-                       });
+  ctx_.actions.Install(
+      md_.udn, WithCredentials(d.url, d.username, d.password), type,
+      [this, alive = Alive(), op, d, start, finish, wait](Result<uint32_t> id) {
+        if (!alive()) return;
+        if (!id.ok() && !online_) {  // gone meanwhile: again when it is back
+          return WhenDescribed([this, op, d, start] { StartDownload(op, d, start, std::nullopt); });
+        }
+        if (!id.ok()) return finish({9010, "SMS Install: " + id.status().message()});
+        SaveOpProgress(op, 0, *id, start);
+        wait(*id);
+      });
 }
 
-void VirtualDevice::RunDuOps(std::shared_ptr<DuBatch> batch, size_t i) {
+void VirtualDevice::RunDuOps(std::shared_ptr<DuBatch> batch, size_t i,
+                             std::optional<uint32_t> sms) {
   if (i == batch->results.size()) {
     cwmp::DUStateChangeComplete done{batch->results, batch->request.command_key};
     const std::string key = batch->request.command_key;
-    Status st = client_ ? client_->QueueRequest(
-                              done, {{"11 DU STATE CHANGE COMPLETE", ""}, {"M ChangeDUState", key}})
-                        : Status(Code::kInternalError, "no client");
-    if (!st.ok()) PX_LOG(kError, "vd") << ns_ << ": DUStateChangeComplete lost: " << st;
+    CompleteOp(batch->op, done, {{"11 DU STATE CHANGE COMPLETE", ""}, {"M ChangeDUState", key}},
+               "a DUStateChangeComplete");
     return;
   }
+  auto save = [this, batch](size_t step, std::optional<uint32_t> id) {
+    cwmp::DUStateChangeComplete so_far{batch->results, batch->request.command_key};
+    SaveOpProgress(batch->op, static_cast<int64_t>(step), id, core::SerializeRequest(so_far));
+  };
   const cwmp::DuOperation& op = batch->request.operations[i];
   cwmp::DuOpResult& r = batch->results[i];
-  r.start_time = Now();
-  r.uuid = op.uuid;
+  if (!sms || r.start_time.empty()) {
+    r.start_time = Now();
+    r.uuid = op.uuid;
+  }
   auto next = [this, alive = Alive(), batch, i](cwmp::FaultStruct fault, std::string state,
                                                 std::string version) {
     if (!alive()) return;
+    if (fault.code != 0) {
+      PX_LOG(kInfo, "vd") << ns_ << ": ChangeDUState '" << batch->request.command_key
+                          << "' operation " << i + 1 << ": " << fault.code << " " << fault.string;
+    }
     cwmp::DuOpResult& r = batch->results[i];
     r.fault = fault;
     r.current_state = std::move(state);
@@ -162,17 +188,38 @@ void VirtualDevice::RunDuOps(std::shared_ptr<DuBatch> batch, size_t i) {
   uint32_t duid = 0;
   if (op.kind != Kind::kInstall) {
     auto known = DuidOf(op.uuid);
-    if (!known) return next({9028, "unknown deployment unit " + op.uuid}, "Failed", op.version);
-    duid = *known;
+    // Resumed: an Uninstall that completed before the restart has forgotten its DU already.
+    if (!known && !sms)
+      return next({9028, "unknown deployment unit " + op.uuid}, "Failed", op.version);
+    duid = known.value_or(0);
   } else if (r.uuid.empty()) {
     r.uuid = MakeUuid(md_.udn + "|" + op.url + "|" + r.start_time + "|" + std::to_string(i));
   }
+  if (!sms) save(i, std::nullopt);  // before the SMS call: the UUID and start time stay
   const std::string uuid = r.uuid;
   const std::string kept = op.kind == Kind::kInstall ? "Failed" : "Installed";
-  auto started = [this, alive = Alive(), next, kind = op.kind, uuid, duid,
-                  kept](Result<uint32_t> id) {
+  // Sent again after a restart that came before its OperationID was stored: an Uninstall the
+  // appliance carried out already is refused now; its DU being gone is the success.
+  const bool again = batch->resumed_at == i && !sms;
+  auto started = [this, alive = Alive(), batch, next, save, i, kind = op.kind, uuid, duid, kept,
+                  again](Result<uint32_t> id) {
     if (!alive()) return;
+    if (!id.ok() && !online_) {  // gone meanwhile: the step again when it is back
+      return WhenDescribed([this, batch, i] { RunDuOps(batch, i); });
+    }
+    if (!id.ok() && again && kind == Kind::kUninstall) {
+      const std::string why = "SMS: " + id.status().message();
+      return ctx_.actions.GetDuInfo(md_.udn, duid,
+                                    [this, alive, next, uuid, kept, why](Result<upnp::DuInfo> du) {
+                                      if (!alive()) return;
+                                      if (du.ok() && du->state != "Uninstalled")
+                                        return next({9002, why}, kept, "");
+                                      ForgetDu(uuid);
+                                      next({0, ""}, "Uninstalled", "");
+                                    });
+    }
     if (!id.ok()) return next({9002, "SMS: " + id.status().message()}, kept, "");
+    save(i, *id);
     WaitOperation(*id,
                   [this, alive, next, kind, uuid, duid, kept](Result<upnp::OperationInfo> info) {
                     if (!alive()) return;
@@ -192,6 +239,7 @@ void VirtualDevice::RunDuOps(std::shared_ptr<DuBatch> batch, size_t i) {
                     });
                   });
   };
+  if (sms) return started(*sms);  // started before a restart: poll it again
   if (op.kind == Kind::kInstall) {
     ctx_.actions.Install(md_.udn, WithCredentials(op.url, op.username, op.password), "Application",
                          started);

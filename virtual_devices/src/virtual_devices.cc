@@ -134,7 +134,16 @@ Status VirtualDevices::Load() {
        "manufacturer TEXT, model_name TEXT, description TEXT, software TEXT, hardware TEXT)",
        // v2: ChangeDUState UUID -> the device's DUID.
        "CREATE TABLE vd_du(udn TEXT NOT NULL, uuid TEXT NOT NULL, duid INTEGER NOT NULL, "
-       "PRIMARY KEY(udn, uuid))"}));
+       "PRIMARY KEY(udn, uuid))",
+       // v3: Downloads and ChangeDUStates owed to the ACS (ids never reused), step reached,
+       // the SMS operation of that step once started, the results so far.
+       "CREATE TABLE vd_op(id INTEGER PRIMARY KEY AUTOINCREMENT, udn TEXT NOT NULL, "
+       "kind TEXT NOT NULL, body TEXT NOT NULL, due INTEGER NOT NULL DEFAULT 0, "
+       "step INTEGER NOT NULL DEFAULT 0, sms INTEGER, progress TEXT NOT NULL DEFAULT '')",
+       // v4: IPPing settings, state and results (a Requested test is run again after a restart).
+       "CREATE TABLE vd_ping(udn TEXT PRIMARY KEY, state TEXT NOT NULL, host TEXT NOT NULL, "
+       "repetitions INTEGER NOT NULL, timeout_ms INTEGER NOT NULL, block INTEGER NOT NULL, "
+       "dscp INTEGER NOT NULL, test INTEGER, result TEXT NOT NULL DEFAULT '')"}));
   auto st = db_.Prepare(
       "SELECT udn, n, row, oui, product_class, serial, manufacturer, model_name, description, "
       "software, hardware FROM vd_device");

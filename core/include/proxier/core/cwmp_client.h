@@ -58,6 +58,11 @@ struct CwmpClientOptions {
   // device is unavailable while its appliance is offline or rebooting; its owner calls Trigger()
   // when it becomes available again.
   std::function<bool()> available;
+  // True when a start of this client is a restart of the device (the gateway: the process is
+  // the device). False for a virtual device: a Reboot acknowledged before a crash and never
+  // carried out is carried out at the next Start (the reboot hook runs) instead of being taken
+  // as done.
+  bool start_is_reboot = true;
 };
 
 // Runs CWMP sessions: Inform with the queued events, queued CPE requests, then ACS requests until
@@ -97,6 +102,7 @@ class CwmpClient {
 
   // Observation (tests, logs, the proxy).
   bool in_session() const;
+  bool running() const { return running_; }
   uint32_t retry_count() const { return retry_count_; }
   uint64_t sessions_ok() const { return sessions_ok_; }
   uint64_t sessions_failed() const { return sessions_failed_; }
