@@ -9,6 +9,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang libclang-rt-14-dev iproute2 gssdp-tools python3 curl
   gir1.2-gssdp-1.6 python3-gi
+  systemd shellcheck
 )
 
 missing=()

@@ -16,6 +16,9 @@ conf=$(find "$root" -path '*/proxier/proxierd.toml' | head -n 1)
 test -x "$bin" || { echo "no $bin"; exit 1; }
 test -f "$defs/30-managementserver.xml" || { echo "no definitions in $defs"; exit 1; }
 test -n "$conf" || { echo "no installed proxier/proxierd.toml"; exit 1; }
+test -f "$root$prefix/lib/systemd/system/proxierd.service" || { echo "no systemd unit"; exit 1; }
+grep -q "^ExecStart=$prefix/bin/proxierd " "$root$prefix/lib/systemd/system/proxierd.service" ||
+  { echo "the unit does not start $prefix/bin/proxierd"; exit 1; }
 mode=$(stat -c %a "$conf")
 test "$mode" = 640 || { echo "installed config mode $mode, want 640"; exit 1; }
 out=$("$bin" --config "$conf" --check-config)
