@@ -5,52 +5,12 @@
 #include <map>
 
 #include "proxier/core/cwmp_client.h"
+#include "proxier/core/stored_fields.h"
 #include "proxier/datamodel/value.h"
 
 namespace proxier::core {
 
 namespace {
-std::string Field(const std::map<std::string, std::string>& f, const std::string& k) {
-  auto it = f.find(k);
-  return it == f.end() ? std::string() : it->second;
-}
-
-std::string Encode(const std::map<std::string, std::string>& fields) {
-  std::string out;
-  for (const auto& [k, v] : fields) {
-    out += k + "=";
-    for (char c : v)
-      out += c == '\n' ? std::string("\\n") : c == '\\' ? std::string("\\\\") : std::string(1, c);
-    out += "\n";
-  }
-  return out;
-}
-
-std::map<std::string, std::string> Decode(const std::string& text) {
-  std::map<std::string, std::string> f;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size();
-    std::string line = text.substr(start, nl - start);
-    auto eq = line.find('=');
-    if (eq != std::string::npos) {
-      std::string v;
-      for (size_t i = eq + 1; i < line.size(); ++i) {
-        if (line[i] == '\\' && i + 1 < line.size()) {
-          v += line[i + 1] == 'n' ? '\n' : line[i + 1];
-          ++i;
-        } else {
-          v += line[i];
-        }
-      }
-      f[line.substr(0, eq)] = v;
-    }
-    start = nl + 1;
-  }
-  return f;
-}
-
 // Fault for a finished HTTP transfer (download direction).
 cwmp::FaultStruct DownloadFault(const Result<HttpResponse>& r) {
   if (!r.ok()) {
@@ -103,7 +63,8 @@ Status CwmpClient::StartDownload(const cwmp::Download& d) {
                                           {"password", d.password.Reveal()},
                                           {"file_size", std::to_string(d.file_size)},
                                           {"target", d.target_file_name}};
-  Status st = PersistTransfer(*id, "Download", Encode(f), now + d.delay_seconds);
+  Status st =
+      PersistTransfer(*id, "Download", EncodeFields({f.begin(), f.end()}), now + d.delay_seconds);
   if (!st.ok()) {
     PX_LOG(kError, "cwmp") << options_.name << ": cannot persist download: " << st;
     return st;
@@ -125,7 +86,8 @@ Status CwmpClient::StartUpload(const cwmp::Upload& u) {
                                           {"url", u.url},
                                           {"username", u.username},
                                           {"password", u.password.Reveal()}};
-  Status st = PersistTransfer(*id, "Upload", Encode(f), now + u.delay_seconds);
+  Status st =
+      PersistTransfer(*id, "Upload", EncodeFields({f.begin(), f.end()}), now + u.delay_seconds);
   if (!st.ok()) {
     PX_LOG(kError, "cwmp") << options_.name << ": cannot persist upload: " << st;
     return st;
@@ -167,7 +129,7 @@ void CwmpClient::ResumeTransfers() {
       });
       continue;
     }
-    auto f = Decode(row.body);
+    auto f = DecodeFields(row.body);
     const bool download = row.kind == "Download";
     scheduled_informs_[id] = loop_.RunAfter(delay, [this, id, f, download] {
       scheduled_informs_.erase(id);
@@ -177,16 +139,16 @@ void CwmpClient::ResumeTransfers() {
       HttpSession* raw = session.get();
       transfer_sessions_.push_back(std::move(session));
       HttpRequest req;
-      req.url = Field(f, "url");
-      req.username = Field(f, "username");
-      req.password = Secret(Field(f, "password"));
+      req.url = FieldOf(f, "url");
+      req.username = FieldOf(f, "username");
+      req.password = Secret(FieldOf(f, "password"));
       req.tls = options_.tls;
       req.timeout = Millis(30 * 60 * 1000);
       req.follow_redirects = true;
       req.decode_content = false;
-      std::string key = Field(f, "command_key");
-      std::string file_type = Field(f, "file_type");
-      std::string url = Field(f, "url");
+      std::string key = FieldOf(f, "command_key");
+      std::string file_type = FieldOf(f, "file_type");
+      std::string url = FieldOf(f, "url");
       auto finish = [this, raw, id, key, start, download](cwmp::FaultStruct fault, bool reboot) {
         running_transfers_.erase(id);
         FinishTransfer(id, key, fault, start, reboot, !download);
@@ -195,7 +157,7 @@ void CwmpClient::ResumeTransfers() {
       if (download) {
         std::filesystem::create_directories(options_.work_dir);
         std::string path = options_.work_dir + "/" + options_.name + "-" + id + ".bin";
-        uint64_t expected = std::strtoull(Field(f, "file_size").c_str(), nullptr, 10);
+        uint64_t expected = std::strtoull(FieldOf(f, "file_size").c_str(), nullptr, 10);
         req.method = "GET";
         req.output_path = path;
         req.max_body_bytes = expected > 0 ? expected + 1 : 512ull * 1024 * 1024;

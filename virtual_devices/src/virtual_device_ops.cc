@@ -4,6 +4,7 @@
 
 #include "proxier/common/log.h"
 #include "proxier/core/event_queue.h"
+#include "proxier/core/stored_fields.h"
 #include "virtual_device.h"
 
 namespace proxier::virtual_devices {
@@ -12,67 +13,26 @@ namespace cwmp = core::cwmp;
 
 namespace {
 
-// One "key=value" line per field; '\n' and '\\' escaped.
-std::string Encode(const std::vector<std::pair<std::string, std::string>>& fields) {
-  std::string out;
-  for (const auto& [k, v] : fields) {
-    out += k + "=";
-    for (char c : v) out += c == '\n' ? std::string("\\n") : c == '\\' ? "\\\\" : std::string(1, c);
-    out += "\n";
-  }
-  return out;
-}
-
-std::map<std::string, std::string> Decode(const std::string& text) {
-  std::map<std::string, std::string> f;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size();
-    const std::string line = text.substr(start, nl - start);
-    const auto eq = line.find('=');
-    if (eq != std::string::npos) {
-      std::string v;
-      for (size_t i = eq + 1; i < line.size(); ++i) {
-        if (line[i] == '\\' && i + 1 < line.size()) {
-          v += line[i + 1] == 'n' ? '\n' : line[i + 1];
-          ++i;
-        } else {
-          v += line[i];
-        }
-      }
-      f[line.substr(0, eq)] = v;
-    }
-    start = nl + 1;
-  }
-  return f;
-}
-
-std::string Get(const std::map<std::string, std::string>& f, const std::string& k) {
-  auto it = f.find(k);
-  return it == f.end() ? std::string() : it->second;
-}
-
 int64_t EpochNow(EventLoop& loop) {
   return std::chrono::duration_cast<Seconds>(loop.clock().WallNow().time_since_epoch()).count();
 }
 
 std::string EncodeDownload(const cwmp::Download& d) {
-  return Encode({{"command_key", d.command_key},
-                 {"file_type", d.file_type},
-                 {"url", d.url},
-                 {"username", d.username},
-                 {"password", d.password.Reveal()}});
+  return core::EncodeFields({{"command_key", d.command_key},
+                             {"file_type", d.file_type},
+                             {"url", d.url},
+                             {"username", d.username},
+                             {"password", d.password.Reveal()}});
 }
 
 cwmp::Download DecodeDownload(const std::string& body) {
-  auto f = Decode(body);
+  auto f = core::DecodeFields(body);
   cwmp::Download d;
-  d.command_key = Get(f, "command_key");
-  d.file_type = Get(f, "file_type");
-  d.url = Get(f, "url");
-  d.username = Get(f, "username");
-  d.password = Secret(Get(f, "password"));
+  d.command_key = core::FieldOf(f, "command_key");
+  d.file_type = core::FieldOf(f, "file_type");
+  d.url = core::FieldOf(f, "url");
+  d.username = core::FieldOf(f, "username");
+  d.password = Secret(core::FieldOf(f, "password"));
   return d;
 }
 
@@ -90,27 +50,27 @@ std::string EncodeDuState(const cwmp::ChangeDUState& c) {
     f.push_back({p + "ee", op.execution_env_ref});
     f.push_back({p + "version", op.version});
   }
-  return Encode(f);
+  return core::EncodeFields(f);
 }
 
 cwmp::ChangeDUState DecodeDuState(const std::string& body) {
-  auto f = Decode(body);
+  auto f = core::DecodeFields(body);
   cwmp::ChangeDUState c;
-  c.command_key = Get(f, "command_key");
-  const size_t n = std::strtoul(Get(f, "count").c_str(), nullptr, 10);
+  c.command_key = core::FieldOf(f, "command_key");
+  const size_t n = std::strtoul(core::FieldOf(f, "count").c_str(), nullptr, 10);
   for (size_t i = 0; i < n && i < 1024; ++i) {
     const std::string p = std::to_string(i) + ".";
     cwmp::DuOperation op;
-    const int kind = std::atoi(Get(f, p + "kind").c_str());
+    const int kind = std::atoi(core::FieldOf(f, p + "kind").c_str());
     op.kind = kind == 1   ? cwmp::DuOperation::Kind::kUpdate
               : kind == 2 ? cwmp::DuOperation::Kind::kUninstall
                           : cwmp::DuOperation::Kind::kInstall;
-    op.url = Get(f, p + "url");
-    op.uuid = Get(f, p + "uuid");
-    op.username = Get(f, p + "username");
-    op.password = Secret(Get(f, p + "password"));
-    op.execution_env_ref = Get(f, p + "ee");
-    op.version = Get(f, p + "version");
+    op.url = core::FieldOf(f, p + "url");
+    op.uuid = core::FieldOf(f, p + "uuid");
+    op.username = core::FieldOf(f, p + "username");
+    op.password = Secret(core::FieldOf(f, p + "password"));
+    op.execution_env_ref = core::FieldOf(f, p + "ee");
+    op.version = core::FieldOf(f, p + "version");
     c.operations.push_back(std::move(op));
   }
   return c;
@@ -265,13 +225,13 @@ void VirtualDevice::SavePing() {
     } else {
       st->BindNull(7);
     }
-    st->Bind(8, Encode({{"status", r.status},
-                        {"info", r.additional_info},
-                        {"success", std::to_string(r.success_count)},
-                        {"failure", std::to_string(r.failure_count)},
-                        {"average", std::to_string(r.average_ms)},
-                        {"minimum", std::to_string(r.minimum_ms)},
-                        {"maximum", std::to_string(r.maximum_ms)}}));
+    st->Bind(8, core::EncodeFields({{"status", r.status},
+                                    {"info", r.additional_info},
+                                    {"success", std::to_string(r.success_count)},
+                                    {"failure", std::to_string(r.failure_count)},
+                                    {"average", std::to_string(r.average_ms)},
+                                    {"minimum", std::to_string(r.minimum_ms)},
+                                    {"maximum", std::to_string(r.maximum_ms)}}));
   }
   Status s = st.ok() ? st->Run() : st.status();
   if (!s.ok()) PX_LOG(kError, "vd") << ns_ << ": IPPing state not stored: " << s;
@@ -293,12 +253,12 @@ void VirtualDevice::LoadPing() {
   ping_.block = u32(4);
   ping_.dscp = u32(5);
   if (!st->ColumnIsNull(6)) ping_.test = u32(6);
-  auto f = Decode(st->ColumnText(7));
+  auto f = core::DecodeFields(st->ColumnText(7));
   auto num = [&](const char* k) {
-    return static_cast<uint32_t>(std::strtoul(Get(f, k).c_str(), nullptr, 10));
+    return static_cast<uint32_t>(std::strtoul(core::FieldOf(f, k).c_str(), nullptr, 10));
   };
-  ping_.result.status = Get(f, "status");
-  ping_.result.additional_info = Get(f, "info");
+  ping_.result.status = core::FieldOf(f, "status");
+  ping_.result.additional_info = core::FieldOf(f, "info");
   ping_.result.success_count = num("success");
   ping_.result.failure_count = num("failure");
   ping_.result.average_ms = num("average");
