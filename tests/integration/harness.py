@@ -7,7 +7,8 @@ API (/devices/{id}/wait, /tasks/{id}?wait=, /transfers?after=) or bounded polls 
 with a deadline (wait_for).
 
 The binaries come from the environment (ctest sets them): PROXIER_PROXIERD, PROXIER_LAB_ACS,
-PROXIER_UPNP_DM_SIM. Set PROXIER_KEEP=1 to keep every test's directory.
+PROXIER_UPNP_DM_SIM, and PROXIER_EMULATOR (a cross build's qemu-user, prefixed to every program
+started through program()). Set PROXIER_KEEP=1 to keep every test's directory.
 """
 import datetime
 import json
@@ -36,6 +37,39 @@ def binary(name):
     if not path:
         raise unittest.SkipTest("binary path for %s not given (env %s)" % (name, var))
     return path
+
+
+def _elf_machine(path):
+    with open(path, "rb") as f:
+        header = f.read(20)
+    return header[18:20] if header[:4] == b"\x7fELF" else None
+
+
+def program(name):
+    """The argument list that runs binary `name` here: the binary itself, or, when it is built for
+    another architecture (a cross build), under PROXIER_EMULATOR (e.g. "/usr/bin/qemu-aarch64").
+    A cross build's tests may take the test peers from a native build (PROXIER_LAB_ACS,
+    PROXIER_UPNP_DM_SIM): only proxierd then runs emulated."""
+    path = binary(name)
+    emulator = os.environ.get("PROXIER_EMULATOR", "").split()
+    if emulator and _elf_machine(path) != _elf_machine(sys.executable):
+        return emulator + [path]
+    return [path]
+
+
+def _reexec_possible():
+    """proxierd reboots and factory-resets by exec'ing its own binary. Under qemu-user that works
+    only when binfmt_misc knows the emulator (exec of a target binary), never by itself."""
+    emulator = os.environ.get("PROXIER_EMULATOR", "").split()
+    if not emulator:
+        return True
+    name = os.path.basename(emulator[0]).replace("-static", "")
+    return os.path.exists("/proc/sys/fs/binfmt_misc/" + name)
+
+
+# For the tests that make proxierd restart itself (Reboot, FactoryReset, firmware).
+reexecs = unittest.skipUnless(_reexec_possible(),
+                              "proxierd's re-exec needs binfmt_misc for the emulator")
 
 
 def free_port():
@@ -140,7 +174,7 @@ class LabAcs:
                  cr_username=CR_USER, cr_password=CR_PASSWORD, listen="127.0.0.1"):
         self.files = os.path.join(workdir, name + "-files")
         os.makedirs(self.files, exist_ok=True)
-        args = [binary("lab-acs"), "--listen", listen, "--cwmp-port", str(cwmp_port),
+        args = [*program("lab-acs"), "--listen", listen, "--cwmp-port", str(cwmp_port),
                 "--api-port", "0", "--files-dir", self.files, "--cr-username", cr_username,
                 "--cr-password", cr_password] + (extra_args or [])
         self.proc = Process(args, os.path.join(workdir, name + ".log"), ready_prefix="READY")
@@ -285,7 +319,7 @@ class UpnpDmSim:
 
     def __init__(self, workdir, profile="nas", count=1, name="sim", seed=None, index_base=None):
         self.port = free_port_at_least(61000)
-        args = [binary("upnp-dm-sim"), "--profile",
+        args = [*program("upnp-dm-sim"), "--profile",
                 os.path.join(self.SOURCE_DIR, "etc", "sim", profile + ".toml"),
                 "--count", str(count), "--interface", "lo", "--port", str(self.port)]
         if seed is not None:
@@ -394,7 +428,7 @@ class Proxierd:
         """Starts (or starts again on the same store)."""
         assert self.proc is None or not self.proc.alive(), "proxierd already running"
         self.started_at = time.monotonic()
-        self.proc = Process([binary("proxierd"), "--config", self.config_path, "--foreground"],
+        self.proc = Process([*program("proxierd"), "--config", self.config_path, "--foreground"],
                             self.log_path)
         return self
 

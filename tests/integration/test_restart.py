@@ -3,7 +3,7 @@ import os
 import sys
 import unittest
 
-from harness import IntegrationTest, event_codes, wait_for
+from harness import IntegrationTest, event_codes, reexecs, wait_for
 
 MS = "Device.ManagementServer."
 
@@ -23,6 +23,7 @@ class RestartTest(IntegrationTest):
         wait_for(lambda: acs.proc.text().count(text) >= count, timeout=20,
                  what="%d x '%s' in the lab's log" % (count, text))
 
+    @reexecs
     def test_reboot_restarts_the_process_and_sends_boot_and_m_reboot(self):
         marker = self.path("rebooted")
         acs, px, _ = self.bootstrap(hook_reboot="touch %s" % marker)
@@ -38,6 +39,7 @@ class RestartTest(IntegrationTest):
         acs.run_ok({"name": "GetRPCMethods"})
         self.assertEqual(event_codes(acs.informs()[-1]), ["6 CONNECTION REQUEST"])
 
+    @reexecs
     def test_factory_reset_wipes_the_store_and_bootstraps_again(self):
         marker = self.path("reset")
         acs, px, _ = self.bootstrap(hook_factory_reset="touch %s" % marker)
@@ -64,6 +66,7 @@ class RestartTest(IntegrationTest):
         self.assertEqual(device["informs"], 1)
         self.assertEqual(event_codes(device["last_inform"]), ["0 BOOTSTRAP", "1 BOOT"])
 
+    @reexecs
     def test_kill9_before_m_reboot_was_acknowledged_resends_it(self):
         acs, px, _ = self.bootstrap()
         # The reboot hook makes the lab hold back the next InformResponse (the 1 BOOT + M Reboot

@@ -4,7 +4,7 @@ import re
 import subprocess
 import unittest
 
-from harness import CR_PASSWORD, CR_USER, IntegrationTest, binary, event_codes, wait_for
+from harness import CR_PASSWORD, CR_USER, IntegrationTest, event_codes, program, wait_for
 
 MS = "Device.ManagementServer."
 ACS_USER = "acs-user"
@@ -81,7 +81,7 @@ class SecretsTest(IntegrationTest):
         self.assertIn("session done", log)  # the log is the debug-level one and not empty
         with open(os.path.join(acs.files, "up.log"), errors="replace") as f:
             uploaded = f.read()
-        check = subprocess.run([binary("proxierd"), "--config", px.config_path, "--check-config"],
+        check = subprocess.run([*program("proxierd"), "--config", px.config_path, "--check-config"],
                                capture_output=True, text=True, timeout=30)
         self.assertEqual(check.returncode, 0, check.stderr)
         for secret in secrets:
@@ -90,7 +90,7 @@ class SecretsTest(IntegrationTest):
             self.assertNotIn(secret, check.stdout + check.stderr)
 
     def test_version_names_the_release_the_revision_and_the_vendor_oui(self):
-        out = subprocess.run([binary("proxierd"), "--version"], capture_output=True, text=True,
+        out = subprocess.run([*program("proxierd"), "--version"], capture_output=True, text=True,
                              timeout=30)
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertRegex(out.stdout.strip(), r"^proxierd \d+\.\d+\.\d+ \(git (?:[0-9a-f]{7,}"

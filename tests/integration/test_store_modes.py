@@ -7,7 +7,7 @@ import os
 import stat
 import unittest
 
-from harness import IntegrationTest, wait_for
+from harness import IntegrationTest, reexecs, wait_for
 
 MS = "Device.ManagementServer."
 
@@ -31,6 +31,7 @@ class StoreModesTest(IntegrationTest):
         for f in files:
             self.assertEqual(oct(mode(f)), oct(0o600), f)
 
+    @reexecs
     def test_store_is_private_after_start_restart_and_factory_reset(self):
         acs, px, _ = self.bootstrap()
         acs.run_ok({"name": "SetParameterValues",

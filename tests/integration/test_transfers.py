@@ -2,7 +2,7 @@
 import os
 import unittest
 
-from harness import IntegrationTest, event_codes
+from harness import IntegrationTest, event_codes, reexecs
 
 CONFIG_FILE = "3 Vendor Configuration File"
 FIRMWARE = "1 Firmware Upgrade Image"
@@ -103,6 +103,7 @@ class TransferTest(IntegrationTest):
         with open(self.applied, "rb") as f:
             self.assertEqual(f.read(), b"secret config")
 
+    @reexecs
     def test_firmware_download_applies_then_reboots_and_reports_after_boot(self):
         marker = self.path("rebooted")
         acs = self.start(hook_apply_firmware='cp "$PROXIER_FILE" %s' % self.applied,

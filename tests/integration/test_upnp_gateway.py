@@ -10,7 +10,7 @@ import os
 import socket
 import unittest
 
-from harness import IntegrationTest, Process, binary, wait_for
+from harness import IntegrationTest, Process, program, wait_for
 
 SIM_PORT = 61000
 PROXIERD_UPNP_PORT = 61001
@@ -63,7 +63,7 @@ class Sim:
 
     def __init__(self, test, profiles, count, port):
         self.socket_path = test.path("sim.sock")
-        args = [binary("upnp-dm-sim"), "--count", str(count), "--port", str(port),
+        args = [*program("upnp-dm-sim"), "--count", str(count), "--port", str(port),
                 "--interface", "lo", "--ip", "127.0.0.1", "--control-socket", self.socket_path]
         for p in profiles:  # a profile name of etc/sim, or a profile file's path
             args += ["--profile", p if p.endswith(".toml") else os.path.join(PROFILES, p + ".toml")]

@@ -21,7 +21,7 @@ import threading
 import time
 import unittest
 
-from harness import (CR_PASSWORD, GATEWAY_ID, IntegrationTest, binary, event_codes, parse_time,
+from harness import (CR_PASSWORD, GATEWAY_ID, IntegrationTest, event_codes, parse_time, program,
                      wait_for)
 from test_upnp_gateway import Sim, in_private_namespace, set_upnp_section
 
@@ -202,7 +202,7 @@ class VirtualScaleTest(IntegrationTest):
         self.assertEqual(self.sessions(), sessions, "sessions while idle")
 
         # The CLI derives the same CR password as the test.
-        out = subprocess.run([binary("proxierd"), "--config", px.config_path, "--vd-cr-password",
+        out = subprocess.run([*program("proxierd"), "--config", px.config_path, "--vd-cr-password",
                               self.udns[0]], capture_output=True, text=True, timeout=20)
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn(derived_cr_password(self.udns[0]), out.stdout)

@@ -3,8 +3,9 @@
 # proxierd in bin/, the definitions in share/proxier/defs/ and the configuration in
 # etc/proxier/; the installed binary finds the installed definitions by itself (relative to its
 # own location) and checks the installed configuration.
-# Usage: install_test.sh BUILD_DIR
+# Usage: install_test.sh BUILD_DIR  (PROXIER_EMULATOR: a cross build's qemu-user, may be empty)
 set -eu
+run=${PROXIER_EMULATOR:-}
 build=$1
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
@@ -21,12 +22,12 @@ grep -q "^ExecStart=$prefix/bin/proxierd " "$root$prefix/lib/systemd/system/prox
   { echo "the unit does not start $prefix/bin/proxierd"; exit 1; }
 mode=$(stat -c %a "$conf")
 test "$mode" = 640 || { echo "installed config mode $mode, want 640"; exit 1; }
-out=$("$bin" --config "$conf" --check-config)
+out=$($run "$bin" --config "$conf" --check-config)
 echo "$out" | grep -q "is valid" || { echo "$out"; exit 1; }
 echo "$out" | grep -q "data model: " || { echo "$out"; exit 1; }
 # The definitions really came from the installed tree: without them the binary fails.
 mv "$defs" "$defs.away"
-if "$bin" --config "$conf" --check-config >/dev/null 2>&1; then
+if $run "$bin" --config "$conf" --check-config >/dev/null 2>&1; then
   echo "proxierd ran without its installed definitions (it must not use the source tree)"
   exit 1
 fi

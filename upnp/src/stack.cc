@@ -37,10 +37,9 @@ void SilenceLibupnpSsdp(const std::string& ip, int ifindex) {
     if (ss.ss_family == AF_INET) {
       auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
       if (ntohs(sin->sin_port) != 1900) continue;
-      ip_mreqn m{};
+      ip_mreq m{};  // as libupnp joined (and see ssdp_socket.cc on ip_mreqn under qemu)
       inet_pton(AF_INET, "239.255.255.250", &m.imr_multiaddr);
-      inet_pton(AF_INET, ip.c_str(), &m.imr_address);
-      m.imr_ifindex = ifindex;
+      inet_pton(AF_INET, ip.c_str(), &m.imr_interface);
       setsockopt(fd, IPPROTO_IP, IP_DROP_MEMBERSHIP, &m, sizeof(m));
       // Without this the socket still gets every group joined by any socket (ours included).
       const int off = 0;
