@@ -3,7 +3,8 @@
 # multiarch libraries, installing what is missing first (dpkg --add-architecture, apt-get).
 #
 # Usage: scripts/cross-build.sh arm64|armhf [--test unit|target] [extra cmake arguments]
-#   Builds into build-<arch> (BUILD_DIR overrides) with cmake/<triplet>.cmake.
+#   Builds into build-<arch> (BUILD_DIR overrides) with cmake/<triplet>.cmake, for the /usr
+#   prefix of firmware images and packages (scripts/package.sh packages such a directory).
 #   --test unit    then runs the unit tests under qemu-user;
 #   --test target  the unit tests, the installed-layout test, the CWMP integration tests
 #                  (proxierd + lab-acs on loopback) and the embedded-mode test (upnp-dm-sim in a
@@ -13,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n 's/^#   \{0,1\}//p' "$0" | sed -n '3,9p' >&2; exit 2; }
+usage() { sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0" >&2; exit 2; }
 arch=${1:-}
 case $arch in
   arm64) triplet=aarch64-linux-gnu; qemu=qemu-aarch64 ;;
@@ -92,6 +93,7 @@ if [ "$tests" = target ]; then
 fi
 cmake -S . -B "$build" -G Ninja -DCMAKE_TOOLCHAIN_FILE="cmake/$triplet.cmake" \
   -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" -DPROXIER_BUILD_BENCH=OFF \
+  -DCMAKE_INSTALL_PREFIX=/usr \
   -DPROXIER_CROSS_PKG_CONFIG_PATH="$overlay/usr/lib/$triplet/pkgconfig" "${peers[@]}" "$@" \
   >/dev/null
 cmake --build "$build" -j "$(nproc)"

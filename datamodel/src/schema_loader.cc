@@ -265,8 +265,8 @@ class DmHandler : public xercesc::DefaultHandler {
         return;
       }
       IntRange r{TypeMin(syntax_->type), TypeMax(syntax_->type), 1};
-      if (!ParseInt128(min, &r.min) && !min.empty()) error_ = "bad minInclusive '" + min + "'";
-      if (!ParseInt128(max, &r.max) && !max.empty()) error_ = "bad maxInclusive '" + max + "'";
+      if (!WideInt::Parse(min, &r.min) && !min.empty()) error_ = "bad minInclusive '" + min + "'";
+      if (!WideInt::Parse(max, &r.max) && !max.empty()) error_ = "bad maxInclusive '" + max + "'";
       if (!step.empty()) r.step = std::max<int64_t>(1, static_cast<int64_t>(Count(step, "step")));
       syntax_->ranges.push_back(r);
       return;

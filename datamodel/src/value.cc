@@ -105,26 +105,26 @@ Result<std::string> CheckScalar(std::string_view name, const Syntax& syn, std::s
     case ValueType::kUnsignedInt:
     case ValueType::kLong:
     case ValueType::kUnsignedLong: {
-      __int128 n;
-      if (!ParseInt128(v, &n)) return TypeError(name, v, syn.type);
+      WideInt n;
+      if (!WideInt::Parse(v, &n)) return TypeError(name, v, syn.type);
       if (n < TypeMin(syn.type) || n > TypeMax(syn.type)) {
         return ValueError(name, "'" + std::string(v) + "' is outside the range of " +
                                     std::string(XsiTypeName(syn.type)));
       }
       if (!syn.ranges.empty()) {
         bool in = std::any_of(syn.ranges.begin(), syn.ranges.end(), [&](const IntRange& r) {
-          return n >= r.min && n <= r.max && (n - r.min) % r.step == 0;
+          return n >= r.min && n <= r.max && n.AlignedTo(r.min, static_cast<uint64_t>(r.step));
         });
         if (!in) {
           std::string allowed;
           for (const auto& r : syn.ranges) {
             if (!allowed.empty()) allowed += ", ";
-            allowed += "[" + Int128ToString(r.min) + ".." + Int128ToString(r.max) + "]";
+            allowed += "[" + r.min.ToString() + ".." + r.max.ToString() + "]";
           }
           return ValueError(name, "'" + std::string(v) + "' is out of range " + allowed);
         }
       }
-      canon = Int128ToString(n);
+      canon = n.ToString();
       break;
     }
     case ValueType::kDateTime: {

@@ -167,8 +167,8 @@ TEST(SchemaTest, GatewayDefsLoad) {
   EXPECT_EQ(crurl->active_notify, ActiveNotify::kForceDefaultEnabled);
   const ParamDef* mult = s.FindParam("Device.ManagementServer.CWMPRetryIntervalMultiplier");
   ASSERT_EQ(mult->syntax.ranges.size(), 1u);
-  EXPECT_EQ(static_cast<int64_t>(mult->syntax.ranges[0].min), 1000);
-  EXPECT_EQ(static_cast<int64_t>(mult->syntax.ranges[0].max), 65535);
+  EXPECT_EQ(mult->syntax.ranges[0].min, WideInt(1000));
+  EXPECT_EQ(mult->syntax.ranges[0].max, WideInt(65535));
   // Every table's NumberOfEntries parameter exists on its parent.
   for (const auto& [path, obj] : s.objects()) {
     if (!obj.multi || obj.num_entries_param.empty()) continue;

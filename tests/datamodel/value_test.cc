@@ -68,6 +68,36 @@ TEST_F(ValueTest, IntegersAndRanges) {
   EXPECT_EQ(CodeOf("ULong", "12a"), Code::kInvalidParameterType);
 }
 
+// WideInt replaces __int128 (absent on armhf): order across signs and saturation, and the step
+// alignment whose distance overflows 64 bits.
+TEST(WideIntTest, OrderStepsAndSaturation) {
+  WideInt a, b;
+  ASSERT_TRUE(WideInt::Parse("-9223372036854775808", &a));
+  EXPECT_EQ(a, WideInt(INT64_MIN));
+  EXPECT_EQ(a.ToString(), "-9223372036854775808");
+  ASSERT_TRUE(WideInt::Parse("18446744073709551615", &b));
+  EXPECT_EQ(b, WideInt::Unsigned(UINT64_MAX));
+  EXPECT_LT(a, b);
+  EXPECT_LT(WideInt(-2), WideInt(-1));
+  EXPECT_LT(WideInt(-1), WideInt(0));
+  ASSERT_TRUE(WideInt::Parse("-0", &a));
+  EXPECT_EQ(a, WideInt(0));
+  EXPECT_EQ(a.ToString(), "0");
+  ASSERT_TRUE(WideInt::Parse("18446744073709551616", &a));  // 2^64: beyond every type
+  EXPECT_TRUE(a.beyond());
+  EXPECT_GT(a, WideInt::Unsigned(UINT64_MAX));
+  ASSERT_TRUE(WideInt::Parse("-99999999999999999999999", &a));
+  EXPECT_LT(a, WideInt(INT64_MIN));
+  EXPECT_FALSE(WideInt::Parse("1234567890123456789012345678901", &a));  // 31 digits
+  EXPECT_FALSE(WideInt::Parse("-", &a));
+  EXPECT_TRUE(WideInt(7).AlignedTo(WideInt(-3), 5));
+  EXPECT_FALSE(WideInt(8).AlignedTo(WideInt(-3), 5));
+  EXPECT_TRUE(WideInt(-3).AlignedTo(WideInt(-13), 10));
+  // UINT64_MAX - INT64_MIN = 2^64 + 2^63 - 1 does not fit 64 bits; 311 divides it, 3 does not.
+  EXPECT_TRUE(WideInt::Unsigned(UINT64_MAX).AlignedTo(WideInt(INT64_MIN), 311));
+  EXPECT_FALSE(WideInt::Unsigned(UINT64_MAX).AlignedTo(WideInt(INT64_MIN), 3));
+}
+
 TEST_F(ValueTest, BooleanAcceptsFourFormsStoresTwo) {
   EXPECT_EQ(*Check("Bool", "true"), "true");
   EXPECT_EQ(*Check("Bool", "1"), "true");

@@ -1,6 +1,7 @@
 // Schema: object and parameter definitions of a data model, as loaded from BBF DM XML files.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -9,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "proxier/build_config.h"
@@ -26,10 +28,44 @@ enum class ActiveNotify {
   kForceDefaultEnabled,  // 2 by default, may be changed
 };
 
+// A signed integer spanning every CWMP integer type, -(2^64-1) .. 2^64-1, as sign and magnitude
+// (__int128 does not exist on 32-bit targets such as armhf). A parsed value beyond that span is
+// kept as `beyond`: it compares past every representable value of its sign. Plain value type.
+class WideInt {
+ public:
+  constexpr WideInt(int64_t v = 0)  // NOLINT(google-explicit-constructor): literals in ranges
+      : negative_(v < 0), magnitude_(v < 0 ? 0 - static_cast<uint64_t>(v) : v) {}
+  static constexpr WideInt Unsigned(uint64_t v) { return WideInt(false, v, false); }
+  // Decimal text, optionally signed; false on anything else (or more than 30 digits).
+  static bool Parse(std::string_view text, WideInt* out);
+  std::string ToString() const;  // canonical decimal ("-0" never appears)
+
+  bool negative() const { return negative_; }
+  uint64_t magnitude() const { return magnitude_; }
+  bool beyond() const { return beyond_; }
+  // (*this - base) % step == 0, for *this >= base and step >= 1.
+  bool AlignedTo(const WideInt& base, uint64_t step) const;
+
+  friend bool operator==(const WideInt&, const WideInt&) = default;
+  friend std::strong_ordering operator<=>(const WideInt& a, const WideInt& b) {
+    if (a.negative_ != b.negative_)
+      return a.negative_ ? std::strong_ordering::less : std::strong_ordering::greater;
+    auto mag = [](const WideInt& w) { return std::pair(w.beyond_, w.magnitude_); };
+    return a.negative_ ? mag(b) <=> mag(a) : mag(a) <=> mag(b);
+  }
+
+ private:
+  constexpr WideInt(bool negative, uint64_t magnitude, bool beyond)
+      : negative_(negative), magnitude_(magnitude), beyond_(beyond) {}
+  bool negative_ = false;  // never set for zero
+  uint64_t magnitude_ = 0;
+  bool beyond_ = false;
+};
+
 // An inclusive integer range (any integer type) with an optional step.
 struct IntRange {
-  __int128 min;
-  __int128 max;
+  WideInt min;
+  WideInt max;
   int64_t step = 1;
 };
 
