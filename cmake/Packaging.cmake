@@ -42,9 +42,10 @@ set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "Proxier developers <proxier-dev@example.org>")
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "Proxier developers <proxier-dev@example.org>")
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "TR-069 proxier CPE for home gateways
- proxierd is a home gateway's CWMP (TR-069) client on a TR-181 Device:2 data model, and a
- UPnP Device Management control point that brings the LAN's UPnP DM appliances under the
- operator's ACS, as embedded devices of the gateway's model or as virtual CWMP devices.")
+proxierd is a home gateway's CWMP (TR-069) client on a TR-181 Device:2
+data model, and a UPnP Device Management control point that brings the
+LAN's UPnP DM appliances under the operator's ACS, as embedded devices of
+the gateway's model or as virtual CWMP devices of their own.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE ${PROXIER_DEB_ARCH})
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
