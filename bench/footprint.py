@@ -32,7 +32,8 @@ def cache_value(build, key):
 
 
 def arch_of(build):
-    triplet = cache_value(build, "CMAKE_LIBRARY_ARCHITECTURE") or "x86_64-linux-gnu"
+    toolchain = cache_value(build, "CMAKE_TOOLCHAIN_FILE")  # cmake/<triplet>.cmake
+    triplet = os.path.basename(toolchain)[:-len(".cmake")] if toolchain else "x86_64-linux-gnu"
     return {"x86_64-linux-gnu": "amd64", "aarch64-linux-gnu": "arm64",
             "arm-linux-gnueabihf": "armhf"}.get(triplet, triplet), triplet
 
