@@ -51,9 +51,16 @@ TEST_F(EventsTest, ConnectionRequestStartsASession) {
 TEST_F(EventsTest, ConnectionRequestFloodGets503sOverTheRateLimit) {
   StartAndSettle();
   std::vector<long> codes;
-  for (int i = 0; i < 8; ++i) codes.push_back(ConnectionRequest());
-  // The bucket holds 3; a request that finds a session open or about to start is answered 200
-  // and folded into it (without a follow-up once the bucket is empty); the others get 503.
+  // One request after another, each once the session it asked for (if any) is over: the bucket
+  // holds 3, so at least the last ones find it empty and no session to fold into (503), however
+  // slow the machine. (Folding into a session under way: ConcurrentConnectionRequests... below.)
+  for (int i = 0; i < 8; ++i) {
+    codes.push_back(ConnectionRequest());
+    ASSERT_TRUE(Wait([&] {
+      const auto& st = cr_->stats();
+      return !client_->in_session() && acs_.Count("Inform") == 1 + (st.accepted - st.coalesced);
+    }));
+  }
   EXPECT_EQ(
       std::count(codes.begin(), codes.end(), 200) + std::count(codes.begin(), codes.end(), 503), 8);
   EXPECT_GE(std::count(codes.begin(), codes.end(), 503), 1);
